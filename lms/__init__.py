@@ -1,0 +1,9 @@
+"""lms: a Flask LMS for clinical training in psychedelic care.
+
+Standalone: `lms.create_app()`. In a host app: `lms.LMS(app, url_prefix="/learn")`.
+"""
+
+from lms.app import create_app
+from lms.extension import LMS
+
+__all__ = ["LMS", "create_app"]

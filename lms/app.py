@@ -1,0 +1,74 @@
+"""`create_app`: the standalone LMS, with its own database, sign-in and accounts."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from werkzeug.exceptions import HTTPException
+
+from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config
+from lms.database import configure_sqlite
+from lms.extension import LMS
+from lms.web import render_error
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, *, allow_missing_secret: bool = False
+) -> Flask:
+    """Build the standalone app: settings from the environment, then `config`."""
+    app = Flask("lms", instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(standalone_config(os.environ))
+    if config:
+        app.config.from_mapping(config)
+    ephemeral = configure_secret_key(app, allow_missing_secret)
+    configure_database(app)
+    configure_login(app)
+    LMS(app)
+    app.extensions["lms"].ephemeral_secret = ephemeral
+
+    from lms.accounts.views import bp as accounts
+
+    app.register_blueprint(accounts, url_prefix=app.extensions["lms"].url_prefix)
+    app.register_error_handler(HTTPException, render_error)
+    return app
+
+
+def configure_secret_key(app: Flask, allow_missing: bool) -> bool:
+    """Refuse to run without a secret key, except in debug, tests and the CLI."""
+    if app.config.get("SECRET_KEY"):
+        return False
+    if not (app.debug or app.testing or allow_missing):
+        raise ConfigError(HOW_TO_SET_THE_KEY)
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
+    return True
+
+
+def configure_database(app: Flask) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    db = SQLAlchemy()
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_sqlite(engine)
+
+
+def configure_login(app: Flask) -> None:
+    from lms.database import session
+    from lms.models import Account
+
+    login = LoginManager()
+    login.login_view = "accounts.sign_in"
+    login.login_message = "Please sign in to continue."
+    login.init_app(app)
+
+    @login.user_loader
+    def load_account(user_id: str) -> Account | None:
+        if not user_id.isdigit():
+            return None
+        return session.get(Account, int(user_id))

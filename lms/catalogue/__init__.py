@@ -1,0 +1,1 @@
+"""The course catalogue: what can be studied, and how it is offered."""

@@ -1,0 +1,1 @@
+"""Command-line tools: `lms ...` standalone, `flask lms ...` in a host app."""

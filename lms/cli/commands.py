@@ -1,0 +1,110 @@
+"""The `lms` command group: database, users, courses, demo."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms import migrate
+from lms.database import session
+from lms.models import Profile, Role
+
+lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
+
+
+@lms_cli.group("db")
+def db_group() -> None:
+    """Create and upgrade the LMS's tables."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the LMS tables to REVISION (default: the latest)."""
+    migrate.upgrade(revision)
+    click.echo(f"LMS database at {migrate.current_revision()} (head: {migrate.head_revision()}).")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the LMS tables to REVISION (`base` removes them all)."""
+    migrate.downgrade(revision)
+    click.echo(f"LMS database at {migrate.current_revision() or 'base'}.")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the LMS tables' migration revision."""
+    click.echo(migrate.current_revision() or "base (no LMS tables)")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision(message: str) -> None:
+    """Write a migration from the difference between the models and the database."""
+    migrate.revision(message)
+
+
+@lms_cli.group("users")
+def users_group() -> None:
+    """Create users and set their roles."""
+
+
+def _role_option() -> click.Option:
+    return click.option(
+        "--role",
+        type=click.Choice([role.value for role in Role]),
+        default=Role.LEARNER.value,
+        show_default=True,
+    )
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Display name (default: from the email).")
+@_role_option()
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create a standalone account with EMAIL (the password is asked for)."""
+    from lms.accounts.service import AccountError, create_account
+
+    if "accounts.sign_in" not in current_app.view_functions:
+        raise click.ClickException(
+            "Accounts belong to the host app here: create the user there, then run "
+            "`flask lms users set-role EMAIL ROLE` after their first visit to the LMS."
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        create_account(email, name, password, Role(role))
+    except AccountError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"Created {role} {email.strip().lower()}.")
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+def users_set_role(email: str, role: str) -> None:
+    """Give the user with EMAIL the ROLE learner, instructor or admin."""
+    profiles = session.scalars(
+        sa.select(Profile).where(sa.func.lower(Profile.email) == email.strip().lower())
+    ).all()
+    if not profiles:
+        raise click.ClickException(
+            f"No LMS user with email {email}. (In a host app, a user appears after their "
+            "first visit to the LMS.)"
+        )
+    for profile in profiles:
+        profile.role = Role(role)
+    session.commit()
+    click.echo(f"{email}: role is now {role}.")

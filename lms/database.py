@@ -1,0 +1,115 @@
+"""The LMS's declarative base, column types and access to the session.
+
+The LMS keeps its own `MetaData` (every table prefixed `lms_`) but no engine or session
+of its own: it uses whichever Flask-SQLAlchemy instance the app has, its own in standalone
+mode or the host's when mounted as a plugin. So the host's `db.Model` never sees LMS
+tables, and the LMS never registers a second `SQLAlchemy` on an app.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy import SQLAlchemy
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TABLE_PREFIX = "lms_"
+
+
+class Base(so.DeclarativeBase):
+    """Base class of every LMS model."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __repr__(self) -> str:
+        pk = ", ".join(f"{c.key}={getattr(self, c.key)!r}" for c in self.__mapper__.primary_key)
+        label = getattr(self, "slug", None) or getattr(self, "email", None)
+        return f"<{type(self).__name__} {pk}{f' {label!r}' if label else ''}>"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    PostgreSQL keeps the zone; SQLite does not, so values are stored as naive UTC there and
+    made aware again on the way out. Naive values are refused rather than guessed.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime (UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_type(enum_class: type[enum.Enum]) -> sa.Enum:
+    """Store an enum by its value as a short string (no native database enum types)."""
+    return sa.Enum(
+        enum_class,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def _sqlalchemy() -> SQLAlchemy:
+    try:
+        return current_app.extensions["sqlalchemy"]
+    except KeyError:
+        raise RuntimeError("The LMS needs Flask-SQLAlchemy initialised on the app.") from None
+
+
+#: The current app's Flask-SQLAlchemy session (the host's in plugin mode).
+session: so.scoped_session[so.Session] = LocalProxy(lambda: _sqlalchemy().session)  # type: ignore[assignment]
+
+
+def engine() -> sa.Engine:
+    return _sqlalchemy().engine
+
+
+def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 5000) -> None:
+    """Set the pragmas a concurrent web app needs on every new SQLite connection.
+
+    WAL lets readers run beside a writer, the busy timeout makes writers wait for the lock
+    instead of failing with `database is locked`, and foreign keys are off by default.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

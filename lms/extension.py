@@ -1,0 +1,90 @@
+"""`LMS`: the Flask extension that mounts the LMS into an app.
+
+The standalone app (`lms.create_app`) uses it exactly as a host app does:
+
+    db = SQLAlchemy(app); login = LoginManager(app)   # the host's own
+    LMS(app, url_prefix="/learn")
+
+It reuses the app's Flask-SQLAlchemy and Flask-Login (never a second of either), keeps its
+per-app state in `app.extensions["lms"]`, reads `LMS_*` settings and adds `flask lms ...`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from lms.access import UserInfo, current_profile, default_user_info
+from lms.catalogue.views import bp as catalogue_bp
+from lms.cli.commands import lms_cli
+from lms.config import DEFAULTS, ConfigError, check_known_keys
+from lms.csrf import generate_csrf
+from lms.learning.views import bp as learning_bp
+from lms.web import assets
+
+
+@dataclass
+class LMSState:
+    """What the LMS keeps per app, in `app.extensions["lms"]`."""
+
+    url_prefix: str
+    user_info: Callable[[Any], UserInfo]
+    #: True when the app runs with a throw-away secret key (debug, CLI, demo).
+    ephemeral_secret: bool = False
+
+
+#: One blueprint per area of the product, all mounted at the LMS's URL prefix.
+BLUEPRINTS: list[Blueprint] = [catalogue_bp, learning_bp]
+
+
+class LMS:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        url_prefix: str | None = None,
+        user_info: Callable[[Any], UserInfo] | None = None,
+    ) -> None:
+        self.url_prefix = url_prefix
+        self.user_info = user_info or default_user_info
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, *, url_prefix: str | None = None) -> None:
+        if "lms" in app.extensions:
+            raise ConfigError("The LMS is already initialised on this app.")
+        if "sqlalchemy" not in app.extensions:
+            raise ConfigError(
+                "The LMS needs Flask-SQLAlchemy: call `SQLAlchemy(app)` (or db.init_app) "
+                "before `LMS(app)`."
+            )
+        if getattr(app, "login_manager", None) is None:
+            raise ConfigError(
+                "The LMS needs Flask-Login: call `LoginManager(app)` (or init_app) "
+                "before `LMS(app)`."
+            )
+        for key, value in DEFAULTS.items():
+            app.config.setdefault(key, value)
+        check_known_keys(app.config)
+
+        prefix = (url_prefix or self.url_prefix or app.config["LMS_URL_PREFIX"] or "").rstrip("/")
+        app.extensions["lms"] = LMSState(url_prefix=prefix, user_info=self.user_info)
+
+        app.register_blueprint(assets, url_prefix=prefix)
+        for blueprint in BLUEPRINTS:
+            app.register_blueprint(blueprint, url_prefix=prefix)
+
+        @app.context_processor
+        def lms_context() -> dict[str, Any]:
+            return {
+                "lms_site_name": app.config["LMS_SITE_NAME"],
+                "lms_profile": current_profile,
+                "lms_csrf_token": generate_csrf,
+                # Standalone apps have the LMS's own sign-in; hosts link to theirs.
+                "lms_standalone": "accounts.sign_in" in app.view_functions,
+            }
+
+        app.cli.add_command(lms_cli)

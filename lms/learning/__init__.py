@@ -1,0 +1,1 @@
+"""What learners do: course homes, lessons, quizzes, progress."""

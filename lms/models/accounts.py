@@ -1,0 +1,69 @@
+"""People: standalone sign-in accounts and the LMS profile every user has.
+
+`Account` exists for standalone mode only; a host app brings its own user model. Every
+other LMS record points at a `Profile`, which is keyed by the user's id as Flask-Login
+reports it (`user.get_id()`), so the same tables serve both modes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.database import Base, UTCDateTime, enum_type, utcnow
+from lms.models.enums import Profession, Role
+
+
+class Account(UserMixin, Base):
+    """A standalone sign-in: email and password hash."""
+
+    __tablename__ = "lms_account"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    #: Bumped on logout and password change; a session carrying an older value is refused.
+    session_version: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Profile(Base):
+    """What the LMS knows about a person: role, profession, licence, time zone."""
+
+    __tablename__ = "lms_profile"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    #: The user's id in the user model that signs people in (an Account or the host's user).
+    user_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    role: so.Mapped[Role] = so.mapped_column(enum_type(Role), default=Role.LEARNER)
+    profession: so.Mapped[Profession | None] = so.mapped_column(enum_type(Profession))
+    licence_type: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    licence_number: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.INSTRUCTOR, Role.ADMIN)

@@ -1,0 +1,148 @@
+"""Fixtures: an app on each test database, clients, and helpers to act as users.
+
+Every test that uses `app` runs on SQLite, and again on PostgreSQL when
+LMS_TEST_DATABASE_URL is set (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+import lms.models  # noqa: F401
+from lms import create_app
+from lms.config import normalise_database_url
+from lms.database import Base, session
+
+POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+PASSWORD = "correct horse battery"
+
+
+def lms_table_names() -> list[str]:
+    return [table.name for table in Base.metadata.sorted_tables]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL test database with fresh LMS tables (made once per run)."""
+    if not POSTGRES_URL:
+        pytest.skip("LMS_TEST_DATABASE_URL is not set")
+    url = normalise_database_url(POSTGRES_URL)
+    engine = sa.create_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE IF EXISTS lms_alembic_version"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lms.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = ", ".join(lms_table_names())
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all: a new SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    assert POSTGRES_URL
+    server = normalise_database_url(POSTGRES_URL).rsplit("/", 1)[0]
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"lms_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_test_app(database_url: str, **config: Any) -> Flask:
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url}
+        | config
+    )
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_test_app(database_url)
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            Base.metadata.create_all(session.get_bind())
+    yield app
+    with app.app_context():
+        session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """The CSRF token a page gives this client (every LMS page carries one)."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """POST a form as a browser would: with the CSRF token of the current session."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)
+
+
+class Users:
+    """Create accounts and sign in as them."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app, self.client = app, client
+
+    def create(self, email: str, role: str = "learner", name: str = "") -> int:
+        from lms.accounts.service import create_account
+        from lms.models import Role
+
+        with self.app.app_context():
+            account = create_account(
+                email, name or email.split("@")[0].title(), PASSWORD, Role(role)
+            )
+            session.commit()
+            return account.id
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        return post_form(self.client, "/sign-in", {"email": email, "password": password})
+
+
+@pytest.fixture
+def users(app: Flask, client: FlaskClient) -> Users:
+    return Users(app, client)

@@ -1,0 +1,187 @@
+"""Mounting the LMS into a host app that has its own database, users, login and migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask
+from flask_login import LoginManager, UserMixin, login_user
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from lms import LMS, migrate
+from lms.config import ConfigError
+from lms.models import Course, Lesson, Module, Profile, Track
+
+HOST_OVERRIDE = "<h1>Host's own catalogue</h1>"
+
+
+def make_host_app(database_url: str, folder: Path, **config: object) -> Flask:
+    """A small host app written the way Flask apps usually are."""
+    (folder / "templates" / "lms" / "learning").mkdir(parents=True, exist_ok=True)
+    app = Flask("host", template_folder=str(folder / "templates"), root_path=str(folder))
+    app.config.update(
+        SECRET_KEY="host-secret",
+        TESTING=True,
+        SQLALCHEMY_DATABASE_URI=database_url,
+        **config,
+    )
+
+    class HostBase(so.DeclarativeBase):
+        pass
+
+    db = SQLAlchemy(model_class=HostBase)
+
+    class User(UserMixin, db.Model):  # type: ignore[name-defined]
+        __tablename__ = "host_user"
+        id: so.Mapped[int] = so.mapped_column(primary_key=True)
+        email: so.Mapped[str] = so.mapped_column(sa.String(200))
+        username: so.Mapped[str] = so.mapped_column(sa.String(80))
+
+    db.init_app(app)
+    login_manager = LoginManager(app)
+    login_manager.login_view = "host_login"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.get("/")
+    def host_home() -> str:
+        return "host home"
+
+    @app.get("/login", defaults={"user_id": 0})
+    @app.get("/login/<int:user_id>")
+    def host_login(user_id: int) -> str:
+        user = db.session.get(User, user_id)
+        if user is None:
+            return "host sign-in page"
+        login_user(user)
+        return f"signed in as {user.username}"
+
+    Migrate(app, db, directory=str(folder / "migrations"))
+    app.extensions["host_models"] = {"User": User, "db": db}
+    return app
+
+
+@pytest.fixture
+def host(empty_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_host_app(empty_database_url, tmp_path)
+    LMS(app, url_prefix="/learn")
+    yield app
+    with app.app_context():
+        db = app.extensions["host_models"]["db"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def cli(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
+
+
+def test_host_keeps_its_database_login_and_migrations(host: Flask) -> None:
+    db = host.extensions["host_models"]["db"]
+    assert host.extensions["sqlalchemy"] is db  # the LMS registered no second SQLAlchemy
+    assert host.login_manager.login_view == "host_login"  # nor replaced the login manager
+
+    # The host's own Alembic history (Flask-Migrate), then the LMS's, side by side.
+    cli(host, "db", "init")
+    cli(host, "db", "migrate", "-m", "host users")
+    cli(host, "db", "upgrade")
+    cli(host, "lms", "db", "upgrade")
+    with host.app_context():
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"host_user", "alembic_version", "lms_course", migrate.VERSION_TABLE} <= tables
+        with db.engine.connect() as connection:
+            host_revision = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+            assert host_revision.scalar() != migrate.current_revision()
+    # The host's history is untouched by the LMS: its next autogenerate sees nothing to do,
+    # once the host filters out the LMS's tables as the README shows.
+    migrate_ext = host.extensions["migrate"]
+    migrate_ext.configure_args["include_name"] = migrate.exclude_lms_tables
+    assert "No changes in schema detected" in cli(host, "db", "migrate", "-m", "nothing")
+
+
+def test_host_user_uses_the_lms(host: Flask) -> None:
+    models = host.extensions["host_models"]
+    db = models["db"]
+    with host.app_context():
+        db.create_all()
+        migrate.upgrade()
+        user = models["User"](email="ana@example.com", username="ana")
+        db.session.add(user)
+        course = Course(
+            slug="demo",
+            title="Demo course",
+            track=Track.SELF_PACED,
+            audience="Nurses",
+            summary="A demo.",
+            estimated_hours=1,
+            ce_hours=1,
+        )
+        module = Module(course=course, slug="m1", title="Module one")
+        db.session.add(
+            Lesson(
+                course=course,
+                module=module,
+                slug="welcome",
+                title="Welcome",
+                minutes=5,
+                body_markdown="Hi",
+                body_html="<p>Hello from the lesson</p>",
+                content_hash="x",
+            )
+        )
+        db.session.commit()
+        user_id = user.id
+
+    client = host.test_client()
+    assert client.get("/").get_data(as_text=True) == "host home"
+    lesson_url = "/learn/courses/demo/lessons/welcome"
+    anonymous = client.get(lesson_url)
+    assert anonymous.status_code == 302
+    assert anonymous.headers["Location"].startswith("/login?next=")  # the host's login view
+
+    assert client.get(f"/login/{user_id}").get_data(as_text=True) == "signed in as ana"
+    response = client.get(lesson_url)
+    assert response.status_code == 200
+    assert "Hello from the lesson" in response.get_data(as_text=True)
+    assert 'href="/learn/static/lms/lms.css"' in response.get_data(as_text=True)
+    with host.app_context():
+        profile = db.session.scalar(sa.select(Profile).where(Profile.user_id == str(user_id)))
+        assert profile is not None
+        assert (profile.email, profile.display_name) == ("ana@example.com", "ana")
+
+
+def test_host_overrides_an_lms_template_by_path(host: Flask, tmp_path: Path) -> None:
+    with host.app_context():
+        migrate.upgrade()
+    client = host.test_client()
+    assert "<h1>Courses</h1>" in client.get("/learn/").get_data(as_text=True)
+    override = tmp_path / "templates" / "lms" / "catalogue" / "index.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(HOST_OVERRIDE)
+    host.jinja_env.cache = {}
+    assert client.get("/learn/").get_data(as_text=True) == HOST_OVERRIDE
+
+
+def test_unknown_lms_setting_in_host_config_is_an_error(database_url: str, tmp_path: Path) -> None:
+    app = make_host_app(database_url, tmp_path, LMS_URL_PREFX="/learn")
+    with pytest.raises(ConfigError, match="LMS_URL_PREFX"):
+        LMS(app)
+
+
+def test_lms_needs_the_host_to_set_up_sqlalchemy_and_login_first() -> None:
+    with pytest.raises(ConfigError, match="Flask-SQLAlchemy"):
+        LMS(Flask("bare"))
+    app = Flask("no_login")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    SQLAlchemy(app)
+    with pytest.raises(ConfigError, match="Flask-Login"):
+        LMS(app)
