@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -10,8 +11,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms import migrate
+from lms.content.loader import CourseSource, LessonSource, QuizSource, load_courses
+from lms.content.sync import sync_courses
 from lms.database import session
 from lms.models import Profile, Role
+from lms.resources import bundled_courses_dir
 
 lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
 
@@ -108,3 +112,58 @@ def users_set_role(email: str, role: str) -> None:
         profile.role = Role(role)
     session.commit()
     click.echo(f"{email}: role is now {role}.")
+
+
+@lms_cli.group("courses")
+def courses_group() -> None:
+    """Check course files and load them into the database."""
+
+
+def _courses_root(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    configured = current_app.config.get("LMS_COURSES_PATH")
+    return Path(configured) if configured else bundled_courses_dir()
+
+
+def _load_checked(path: str | None) -> list[CourseSource]:
+    """Load the course tree, or print every problem and exit non-zero."""
+    root = _courses_root(path)
+    result = load_courses(root)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        count = len(result.problems)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} in {root}; nothing was changed."
+        )
+    return result.courses
+
+
+@courses_group.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def courses_check(path: str | None) -> None:
+    """Validate the course files under PATH (default: the configured courses)."""
+    courses = _load_checked(path)
+    for source in courses:
+        spec = source.course
+        lessons = sum(isinstance(i, LessonSource) for m in source.modules for i in m.items)
+        quizzes = sum(isinstance(i, QuizSource) for m in source.modules for i in m.items)
+        click.echo(
+            f"ok  {spec.slug}: {len(source.modules)} modules, {lessons} lessons, {quizzes} quizzes"
+        )
+    click.echo(f"{len(courses)} course{'s' if len(courses) != 1 else ''} checked, no problems.")
+
+
+@courses_group.command("sync")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def courses_sync(path: str | None) -> None:
+    """Load the course files under PATH into the database, in one transaction."""
+    courses = _load_checked(path)
+    try:
+        report = sync_courses(courses)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    click.echo(report.summary())

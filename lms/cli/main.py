@@ -13,6 +13,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 from flask.cli import run_command as flask_run
 
 from lms.cli.commands import lms_cli
+from lms.cli.demo import demo_command
 from lms.config import HOW_TO_SET_THE_KEY
 
 
@@ -49,6 +50,7 @@ cli = LMSGroup(
     help="The LMS: a Flask learning platform for psychedelic-care training.",
 )
 cli.add_command(run_command)
+cli.add_command(demo_command)
 for name, command in lms_cli.commands.items():
     cli.add_command(command, name)
 

@@ -1,0 +1,1 @@
+"""Cohorts: scheduled runs of a course, their calendar, live sessions and instructors."""
