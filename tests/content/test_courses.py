@@ -1,0 +1,102 @@
+"""The two courses shipped in courses/: they check clean and have the shape the product
+needs (self-paced essentials; weekly cohort course with live sessions and reflections)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from lms.content import schema
+from lms.content.loader import CourseSource, LessonSource, QuizSource, load_courses
+from lms.resources import bundled_courses_dir
+
+ARTICLE_SECTIONS = {
+    "Introduction",
+    "The History of Ketamine",
+    "Ketamine in the Research",
+    "What Ketamine Feels Like",
+    "Anxiety, PTSD and the Body",
+    "Challenging Experiences",
+    "Set and Setting",
+    "Contraindications",
+    "Is Ketamine a Psychedelic?",
+    "Ketamine in Psychedelic-Assisted Therapy for Anxiety",
+    "How to Work with Ketamine for Anxiety",
+    "The Practitioner",
+}
+
+
+@pytest.fixture(scope="module")
+def courses() -> dict[str, CourseSource]:
+    result = load_courses(bundled_courses_dir())
+    assert result.problems == []
+    return {source.course.slug: source for source in result.courses}
+
+
+def quizzes(course: CourseSource) -> list[schema.QuizFile]:
+    return [i.quiz for m in course.modules for i in m.items if isinstance(i, QuizSource)]
+
+
+def lessons(course: CourseSource) -> list[LessonSource]:
+    return [i for m in course.modules for i in m.items if isinstance(i, LessonSource)]
+
+
+def test_both_courses_are_shipped(courses: dict[str, CourseSource]) -> None:
+    assert set(courses) == {
+        "essentials-of-psychedelic-care",
+        "relational-psychedelic-assisted-therapy",
+    }
+
+
+def test_every_question_cites_an_article_section_and_all_sections_are_covered(
+    courses: dict[str, CourseSource],
+) -> None:
+    for course in courses.values():
+        assert set(course.course.sources) == ARTICLE_SECTIONS
+        cited = {q.source for quiz in quizzes(course) for q in quiz.questions}
+        assert cited <= ARTICLE_SECTIONS
+        assert cited == ARTICLE_SECTIONS, (
+            f"{course.course.slug} never tests {ARTICLE_SECTIONS - cited}"
+        )
+        assert all(q.feedback.strip() for quiz in quizzes(course) for q in quiz.questions)
+
+
+def test_each_course_says_it_is_not_medical_advice(courses: dict[str, CourseSource]) -> None:
+    for course in courses.values():
+        assert "not medical advice" in course.course.disclaimer.lower()
+
+
+def test_self_paced_course_shape(courses: dict[str, CourseSource]) -> None:
+    course = courses["essentials-of-psychedelic-care"]
+    assert course.course.track == "self-paced"
+    assert course.course.ce_hours > 0
+    assert 6 <= len(course.modules) <= 8
+    assert all(5 <= lesson.meta.minutes <= 12 for lesson in lessons(course))
+    for module in course.modules[:-1]:
+        assert any(isinstance(i, QuizSource) for i in module.items), module.module.slug
+    final = quizzes(course)[-1]
+    assert final.slug == "final-assessment"
+    assert final.pass_mark >= 75
+    types = Counter(q.type for quiz in quizzes(course) for q in quiz.questions)
+    assert {"single", "multiple", "true_false", "short_answer", "numeric"} <= set(types)
+    assert "essay" not in types
+
+
+def test_cohort_course_shape(courses: dict[str, CourseSource]) -> None:
+    course = courses["relational-psychedelic-assisted-therapy"]
+    assert course.course.track == "cohort"
+    assert 4 <= len(course.modules) <= 6
+    assert [m.module.week for m in course.modules] == list(range(1, len(course.modules) + 1))
+    for module in course.modules:
+        kinds = [i.meta.kind for i in module.items if isinstance(i, LessonSource)]
+        assert kinds.count("live-session") == 1, module.module.slug
+        assert kinds.count("lesson") >= 1
+        module_quizzes = [i.quiz for i in module.items if isinstance(i, QuizSource)]
+        question_types = {q.type for quiz in module_quizzes for q in quiz.questions}
+        assert "essay" in question_types
+        assert question_types - {"essay"}, "each week has an auto-graded knowledge check"
+        for quiz in module_quizzes:
+            for question in quiz.questions:
+                if isinstance(question, schema.EssayQuestion):
+                    assert len(question.rubric) >= 2
