@@ -113,3 +113,17 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 5000) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def lock_row(model: type[Base], row_id: int) -> None:
+    """Take the write lock on one row for the rest of the transaction.
+
+    PostgreSQL: `SELECT ... FOR UPDATE`. SQLite has no row locks, so a no-op UPDATE takes
+    the database's write lock (waiting up to the busy timeout) before anything is read,
+    which serialises read-then-write rules such as seat limits.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+    else:
+        session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())

@@ -117,9 +117,13 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
     return match.group(1)
 
 
-def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    """POST a form as a browser would: with the CSRF token of the current session."""
-    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, Any], *, token_from: str = "/", **kwargs: Any
+) -> Any:
+    """POST a form as a browser would: with the CSRF token of the current session
+    (taken from the LMS page `token_from`)."""
+    token = csrf_token(client, token_from)
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
 
 
 class Users:

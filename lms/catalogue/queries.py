@@ -1,19 +1,52 @@
-"""Queries behind the catalogue."""
+"""Queries behind the catalogue (a fixed number, however many courses and cohorts)."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from lms.database import session
-from lms.models import Course
+from lms.models import Cohort, Course, Enrolment, EnrolmentStatus
 
 
-def listed_courses() -> list[Course]:
-    """Courses open to new learners, in catalogue order."""
-    return list(
-        session.scalars(
-            sa.select(Course)
-            .where(Course.retired_at.is_(None))
-            .order_by(Course.position, Course.title)
-        )
+@dataclass
+class CohortOffer:
+    cohort: Cohort
+    seats_left: int | None  # None: no limit
+
+
+@dataclass
+class CatalogueEntry:
+    course: Course
+    cohorts: list[CohortOffer] = field(default_factory=list)
+
+
+def catalogue() -> list[CatalogueEntry]:
+    """Courses open to new learners, with the cohorts that can be joined."""
+    courses = session.scalars(
+        sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.position, Course.title)
+    ).all()
+    cohorts = session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.is_open.is_(True), Cohort.course_id.in_([c.id for c in courses]))
+        .order_by(Cohort.starts_on)
+    ).all()
+    taken = dict(
+        session.execute(
+            sa.select(Enrolment.cohort_id, sa.func.count(Enrolment.id))
+            .where(
+                Enrolment.cohort_id.in_([c.id for c in cohorts]),
+                Enrolment.status != EnrolmentStatus.WITHDRAWN,
+            )
+            .group_by(Enrolment.cohort_id)
+        ).all()
     )
+    by_course: dict[int, list[CohortOffer]] = defaultdict(list)
+    for cohort in cohorts:
+        left = (
+            None if cohort.capacity is None else max(cohort.capacity - taken.get(cohort.id, 0), 0)
+        )
+        by_course[cohort.course_id].append(CohortOffer(cohort, left))
+    return [CatalogueEntry(course, by_course.get(course.id, [])) for course in courses]

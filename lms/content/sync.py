@@ -45,6 +45,9 @@ from lms.models import (
 #: Bump when `render_markdown` changes its output, so stored HTML is rendered again.
 RENDERER_VERSION = 1
 
+#: The kinds of row a sync reports on, in the order the summary names them.
+KINDS = ["course", "module", "lesson", "quiz", "question", "question version"]
+
 
 @dataclass
 class SyncReport:
@@ -78,7 +81,8 @@ class SyncReport:
             ("deleted", self.deleted),
         ):
             if counts:
-                items = ", ".join(f"{n} {plural(kind, n)}" for kind, n in counts.items())
+                kinds = sorted(counts, key=KINDS.index)
+                items = ", ".join(f"{counts[kind]} {plural(kind, counts[kind])}" for kind in kinds)
                 parts.append(f"{verb} {items}")
         return "; ".join(parts).capitalize() + "."
 
@@ -136,7 +140,8 @@ class _CourseSync:
             course.track = Track(spec.track)
             course.audience = spec.audience
             course.summary = spec.summary.strip()
-            course.description_html = str(render_markdown(spec.description or ""))
+            # Shown on the course page, .../courses/<slug>/
+            course.description_html = str(render_markdown(spec.description or "", course_url="."))
             course.disclaimer = spec.disclaimer.strip()
             course.estimated_hours = Decimal(str(spec.estimated_hours))
             course.ce_hours = Decimal(str(spec.ce_hours))
@@ -261,7 +266,8 @@ class _CourseSync:
             self.report.mark_updated("quiz", quiz)
         if quiz.content_hash != content_hash or quiz.is_retired:
             quiz.title = spec.title
-            quiz.description_html = str(render_markdown(spec.description or ""))
+            # Shown on the quiz page, .../courses/<slug>/quizzes/<quiz>
+            quiz.description_html = str(render_markdown(spec.description or "", course_url=".."))
             quiz.pass_mark = spec.pass_mark
             quiz.max_attempts = spec.attempts
             quiz.time_limit_minutes = spec.time_limit_minutes

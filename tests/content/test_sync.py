@@ -111,8 +111,10 @@ def test_a_revised_lesson_is_updated_in_place_and_learners_keep_their_progress(
         welcome_id = welcome.id
 
     edit(course_dir / "01-basics" / "01-welcome.md", "Keep it simple.", "Keep it kind.")
-    edit(course_dir / "01-basics" / "module.yml",
-         "  - 01-welcome.md\n  - 02-session.md", "  - 02-session.md\n  - 01-welcome.md")  # fmt: skip
+    module_file = course_dir / "01-basics" / "module.yml"
+    in_order = "  - 01-welcome.md\n  - 02-session.md"
+    reordered = "  - 02-session.md\n  - 01-welcome.md"
+    edit(module_file, in_order, reordered)
     assert "Updated 2 lessons." in sync(runner, course_dir)
 
     with app.app_context():

@@ -15,7 +15,8 @@ from flask_sqlalchemy import SQLAlchemy
 
 from lms import LMS, migrate
 from lms.config import ConfigError
-from lms.models import Course, Lesson, Module, Profile, Track
+from lms.models import Course, Lesson, Module, Profession, Profile, Track
+from tests.conftest import post_form
 
 HOST_OVERRIDE = "<h1>Host's own catalogue</h1>"
 
@@ -149,14 +150,26 @@ def test_host_user_uses_the_lms(host: Flask) -> None:
     assert anonymous.headers["Location"].startswith("/login?next=")  # the host's login view
 
     assert client.get(f"/login/{user_id}").get_data(as_text=True) == "signed in as ana"
-    response = client.get(lesson_url)
-    assert response.status_code == 200
-    assert "Hello from the lesson" in response.get_data(as_text=True)
-    assert 'href="/learn/static/lms/lms.css"' in response.get_data(as_text=True)
+    # First visit: the LMS asks the host's user only for what it lacks (the profession).
+    first_visit = client.get(lesson_url)
+    assert first_visit.status_code == 302
+    assert first_visit.headers["Location"].startswith("/learn/profile/complete")
     with host.app_context():
         profile = db.session.scalar(sa.select(Profile).where(Profile.user_id == str(user_id)))
         assert profile is not None
         assert (profile.email, profile.display_name) == ("ana@example.com", "ana")
+        profile.profession = Profession.NURSE
+        db.session.commit()
+
+    assert client.get(lesson_url).status_code == 403  # not enrolled yet
+    enrolled = post_form(client, "/learn/courses/demo/enrol", {}, token_from="/learn/")
+    assert enrolled.headers["Location"] == "/learn/courses/demo/"
+    response = client.get(lesson_url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Hello from the lesson" in html
+    assert 'href="/learn/static/lms/lms.css"' in html
+    assert "/learn/courses/demo/lessons/welcome/ping" in html
 
 
 def test_host_overrides_an_lms_template_by_path(host: Flask, tmp_path: Path) -> None:

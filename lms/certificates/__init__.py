@@ -1,0 +1,1 @@
+"""Certificates of completion: issued once, verifiable by anyone with the code."""

@@ -1,0 +1,54 @@
+"""A certificate as a one-page PDF (fpdf2: pure Python, nothing to install on the system)."""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+
+from lms.models import Certificate
+
+
+def _latin1(text: str) -> str:
+    # The PDF's built-in fonts cover Latin-1; other characters print as "?", and the
+    # verification page (HTML) always shows the exact name.
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -> bytes:
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title(_latin1(f"Certificate: {certificate.course_title}"))
+    pdf.set_author(_latin1(site_name))
+    pdf.add_page()
+    pdf.set_draw_color(29, 107, 95)
+    pdf.set_line_width(1.5)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_y(35)
+    pdf.set_font("Helvetica", "", 16)
+    pdf.cell(0, 10, _latin1(site_name), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 30)
+    pdf.cell(0, 20, "Certificate of completion", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 14)
+    pdf.cell(0, 10, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 24)
+    pdf.cell(0, 14, _latin1(certificate.learner_name), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 14)
+    pdf.cell(0, 10, "has completed", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(
+        0, 10, _latin1(certificate.course_title), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", "", 13)
+    details = [
+        f"Completed on {certificate.issued_at:%d %B %Y}",
+        f"Continuing-education contact hours: {certificate.ce_hours}",
+    ]
+    if certificate.licence:
+        details.append(f"Licence: {certificate.licence}")
+    for line in details:
+        pdf.cell(0, 8, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(175)
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(
+        0, 6, f"Verification code: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.cell(0, 6, _latin1(f"Verify at {verify_url}"), align="C")
+    return bytes(pdf.output())

@@ -1,0 +1,46 @@
+"""Certificate pages: public verification, and the owner's PDF."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, url_for
+
+from lms.access import current_profile, login_required
+from lms.certificates.pdf import certificate_pdf
+from lms.certificates.service import find_certificate
+from lms.models import Certificate
+from lms.web import lms_blueprint
+
+bp = lms_blueprint("certificates", __name__)
+
+
+def get_certificate_or_404(code: str) -> Certificate:
+    certificate = find_certificate(code)
+    if certificate is None:
+        abort(404, description="No certificate has this verification code. Check the code.")
+    return certificate
+
+
+@bp.get("/certificates/<code>")
+def verify(code: str) -> str:
+    """Public: anyone with the code sees the certificate's details."""
+    certificate = get_certificate_or_404(code)
+    return render_template("lms/certificates/verify.html", certificate=certificate)
+
+
+@bp.get("/certificates/<code>/certificate.pdf")
+@login_required
+def download(code: str) -> Response:
+    """The certificate as a PDF, for its holder."""
+    certificate = get_certificate_or_404(code)
+    profile = current_profile()
+    if profile is None or certificate.enrolment.profile_id != profile.id:
+        abort(404, description="No certificate has this verification code. Check the code.")
+    verify_url = url_for("certificates.verify", code=certificate.code, _external=True)
+    body = certificate_pdf(certificate, verify_url, current_app.config["LMS_SITE_NAME"])
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'
+        },
+    )

@@ -1,0 +1,81 @@
+"""The one place that decides whether the current learner may open a course item.
+
+Views call these and get the objects they need, or the request ends with a clear 404
+(unknown) or 403 page (not enrolled, not released yet, finish an earlier item first).
+Checked on the server for every lesson and quiz, whatever links the page showed.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask import abort
+
+from lms.access import current_profile
+from lms.database import session
+from lms.learning.enrolment import active_enrolment
+from lms.learning.progress import CourseOutline, ItemView, course_outline
+from lms.models import Course, Enrolment, Lesson, Profile, Quiz
+
+NOT_ENROLLED = "You are not enrolled in this course. Enrol from the course page to start."
+
+
+class LessonAccess(NamedTuple):
+    course: Course
+    lesson: Lesson
+    profile: Profile
+    enrolment: Enrolment
+    outline: CourseOutline
+    item: ItemView
+
+
+class QuizAccess(NamedTuple):
+    course: Course
+    quiz: Quiz
+    profile: Profile
+    enrolment: Enrolment
+
+
+def get_course_or_404(slug: str) -> Course:
+    course = session.scalar(sa.select(Course).where(Course.slug == slug))
+    if course is None or course.is_retired:
+        abort(404, description="There is no course at this address.")
+    return course
+
+
+def require_enrolment(course: Course) -> tuple[Profile, Enrolment]:
+    profile = current_profile()
+    if profile is None:
+        abort(401)
+    enrolment = active_enrolment(profile, course)
+    if enrolment is None:
+        abort(403, description=NOT_ENROLLED)
+    return profile, enrolment
+
+
+def _open_item_or_abort(
+    course: Course, kind: str, slug: str
+) -> tuple[Profile, Enrolment, CourseOutline, ItemView]:
+    profile, enrolment = require_enrolment(course)
+    outline = course_outline(enrolment, course=None)
+    item = outline.find(kind, slug)
+    if item is None:
+        abort(404, description=f"This course has no such {kind}.")
+    if item.lock is not None:
+        abort(403, description=item.lock.message(profile.timezone))
+    return profile, enrolment, outline, item
+
+
+def open_lesson_or_abort(course_slug: str, lesson_slug: str) -> LessonAccess:
+    course = get_course_or_404(course_slug)
+    profile, enrolment, outline, item = _open_item_or_abort(course, "lesson", lesson_slug)
+    assert isinstance(item.item, Lesson)
+    return LessonAccess(course, item.item, profile, enrolment, outline, item)
+
+
+def open_quiz_or_abort(course_slug: str, quiz_slug: str) -> QuizAccess:
+    course = get_course_or_404(course_slug)
+    profile, enrolment, _outline, item = _open_item_or_abort(course, "quiz", quiz_slug)
+    assert isinstance(item.item, Quiz)
+    return QuizAccess(course, item.item, profile, enrolment)

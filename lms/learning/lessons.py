@@ -1,0 +1,58 @@
+"""Reading a lesson: opening it, time spent (for CE records) and completion.
+
+Time comes from the page's periodic pings, measured on the server: each ping adds the
+time since the previous one, capped (LMS_PING_MAX_SECONDS), so a tab left open overnight
+or a forged ping cannot inflate CE hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms.database import session, utcnow
+from lms.models import Lesson, LessonProgress, Profile
+
+
+def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
+    """The learner's progress row for a lesson, created on first use (race-safe)."""
+    query = sa.select(LessonProgress).where(
+        LessonProgress.profile_id == profile.id, LessonProgress.lesson_id == lesson.id
+    )
+    progress = session.scalar(query)
+    if progress is not None:
+        return progress
+    try:
+        with session.begin_nested():
+            progress = LessonProgress(profile_id=profile.id, lesson_id=lesson.id)
+            session.add(progress)
+    except IntegrityError:  # opened at the same moment in another tab
+        progress = session.scalars(query).one()
+    return progress
+
+
+def record_ping(
+    profile: Profile, lesson: Lesson, max_seconds: int, now: datetime | None = None
+) -> LessonProgress:
+    """Count active reading time since the last ping (capped); flushes."""
+    now = now or utcnow()
+    progress = lesson_progress(profile, lesson)
+    elapsed = (now - progress.last_seen_at).total_seconds()
+    if progress.active_seconds or elapsed > 0:
+        progress.active_seconds += int(min(max(elapsed, 0), max_seconds))
+    progress.last_seen_at = now
+    session.flush()
+    return progress
+
+
+def mark_complete(profile: Profile, lesson: Lesson, now: datetime | None = None) -> bool:
+    """Complete the lesson; True if it was not complete before (idempotent)."""
+    progress = lesson_progress(profile, lesson)
+    progress.last_seen_at = now or utcnow()
+    if progress.completed_at is not None:
+        return False
+    progress.completed_at = progress.last_seen_at
+    session.flush()
+    return True

@@ -1,0 +1,258 @@
+"""A learner's course outline: every item's status and lock, and progress by the course's
+completion rule. One function computes it, so the course page, the lesson gate, the
+dashboard and the instructors' views never disagree (no stored, drifting percentages).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from lms.database import session, utcnow
+from lms.learning.release import Lock, module_schedule
+from lms.learning.status import QuizState, Status, lesson_status, quiz_state
+from lms.models import (
+    Attempt,
+    CohortModule,
+    Course,
+    Enrolment,
+    EnrolmentOverride,
+    Lesson,
+    LessonProgress,
+    Module,
+    Quiz,
+)
+
+
+@dataclass
+class ItemView:
+    kind: Literal["lesson", "quiz"]
+    item: Lesson | Quiz
+    module: Module
+    status: Status
+    required: bool
+    lock: Lock | None = None
+    progress: LessonProgress | None = None
+    quiz: QuizState | None = None
+
+    @property
+    def slug(self) -> str:
+        return self.item.slug
+
+    @property
+    def title(self) -> str:
+        return self.item.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.lock is None
+
+    @property
+    def done_for_ordering(self) -> bool:
+        """What "complete in order" waits for: a lesson completed, a quiz handed in."""
+        if self.quiz is not None:
+            return self.quiz.has_submitted
+        return self.status is Status.COMPLETE
+
+
+@dataclass
+class ModuleView:
+    module: Module
+    items: list[ItemView]
+    opens_at: datetime | None
+    due_at: datetime | None
+    lock: Lock | None
+    status: Status = Status.NOT_STARTED
+    required_total: int = 0
+    required_done: int = 0
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    enrolment: Enrolment
+    modules: list[ModuleView]
+    items: list[ItemView] = field(default_factory=list)
+    required_total: int = 0
+    required_done: int = 0
+    status: Status = Status.NOT_STARTED
+
+    @property
+    def percent(self) -> int:
+        if not self.required_total:
+            return 100 if self.status is Status.COMPLETE else 0
+        return round(100 * self.required_done / self.required_total)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status is Status.COMPLETE
+
+    def find(self, kind: str, slug: str) -> ItemView | None:
+        return next((i for i in self.items if i.kind == kind and i.slug == slug), None)
+
+    def neighbours(self, item: ItemView) -> tuple[ItemView | None, ItemView | None]:
+        index = self.items.index(item)
+        before = self.items[index - 1] if index > 0 else None
+        after = self.items[index + 1] if index + 1 < len(self.items) else None
+        return before, after
+
+    @property
+    def next_item(self) -> ItemView | None:
+        """The first open item still to do."""
+        return next((i for i in self.items if i.is_open and not i.status.done), None)
+
+    @property
+    def resume_item(self) -> ItemView | None:
+        """Where the learner left off: the last lesson opened but not finished, else next."""
+        started = [
+            i for i in self.items if i.progress is not None and i.status is Status.IN_PROGRESS
+        ]
+        if started:
+            return max(started, key=lambda i: i.progress.last_seen_at)  # type: ignore[union-attr]
+        return self.next_item
+
+
+def load_course(course_id: int) -> Course:
+    """A course with its modules, lessons and quizzes (four queries)."""
+    course = session.scalar(
+        sa.select(Course)
+        .where(Course.id == course_id)
+        .options(
+            so.selectinload(Course.modules).selectinload(Module.lessons),
+            so.selectinload(Course.modules).selectinload(Module.quizzes),
+        )
+    )
+    assert course is not None
+    return course
+
+
+def required_items(course: Course) -> tuple[bool, set[str] | None]:
+    """(all lessons required?, the slugs of required quizzes or None for all of them)."""
+    rule = course.completion_rule or {}
+    lessons_required = rule.get("lessons", "all") == "all"
+    quizzes = rule.get("quizzes", "all")
+    if quizzes == "all":
+        return lessons_required, None
+    if quizzes == "none":
+        return lessons_required, set()
+    return lessons_required, set(quizzes)
+
+
+def course_outline(
+    enrolment: Enrolment, now: datetime | None = None, course: Course | None = None
+) -> CourseOutline:
+    """Everything about one learner in one course, computed in a fixed number of queries."""
+    now = now or utcnow()
+    course = course or load_course(enrolment.course_id)
+    profile_id = enrolment.profile_id
+    progress = {
+        p.lesson_id: p
+        for p in session.scalars(
+            sa.select(LessonProgress)
+            .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+            .where(LessonProgress.profile_id == profile_id, Lesson.course_id == course.id)
+        )
+    }
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in session.scalars(
+        sa.select(Attempt)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .where(Attempt.profile_id == profile_id, Quiz.course_id == course.id)
+    ):
+        attempts[attempt.quiz_id].append(attempt)
+    calendar: dict[int, CohortModule] = {}
+    if enrolment.cohort_id is not None:
+        calendar = {
+            line.module_id: line
+            for line in session.scalars(
+                sa.select(CohortModule).where(CohortModule.cohort_id == enrolment.cohort_id)
+            )
+        }
+    overrides = {
+        o.module_id: o
+        for o in session.scalars(
+            sa.select(EnrolmentOverride).where(EnrolmentOverride.enrolment_id == enrolment.id)
+        )
+    }
+    return build_outline(course, enrolment, progress, attempts, calendar, overrides, now)
+
+
+def build_outline(
+    course: Course,
+    enrolment: Enrolment,
+    progress: dict[int, LessonProgress],
+    attempts: dict[int, list[Attempt]],
+    calendar: dict[int, CohortModule],
+    overrides: dict[int, EnrolmentOverride],
+    now: datetime,
+) -> CourseOutline:
+    """The outline from rows already loaded (pure: instructors' views batch the loading)."""
+    lessons_required, quiz_slugs = required_items(course)
+    outline = CourseOutline(course=course, enrolment=enrolment, modules=[])
+    waiting_for: ItemView | None = None  # sequential courses: the first unfinished item
+    for module in course.modules:
+        if module.is_retired:
+            continue
+        opens_at, due_at = module_schedule(
+            enrolment, module, calendar.get(module.id), overrides.get(module.id)
+        )
+        module_lock = Lock.until(opens_at) if opens_at and opens_at > now else None
+        view = ModuleView(module, [], opens_at, due_at, module_lock)
+        entries: list[Lesson | Quiz] = [*module.lessons, *module.quizzes]
+        entries.sort(key=lambda entry: entry.position)
+        for entry in entries:
+            if entry.is_retired:
+                continue
+            if isinstance(entry, Lesson):
+                item = ItemView(
+                    "lesson",
+                    entry,
+                    module,
+                    lesson_status(progress.get(entry.id)),
+                    required=lessons_required,
+                    progress=progress.get(entry.id),
+                )
+            else:
+                state = quiz_state(entry, attempts.get(entry.id, []))
+                required = quiz_slugs is None or entry.slug in quiz_slugs
+                item = ItemView("quiz", entry, module, state.status, required, quiz=state)
+            if module_lock is not None:
+                item.lock = module_lock
+            elif course.sequential and waiting_for is not None:
+                item.lock = Lock.after_item(waiting_for.title)
+            if course.sequential and waiting_for is None and not item.done_for_ordering:
+                waiting_for = item
+            view.items.append(item)
+            outline.items.append(item)
+        _summarise(view)
+        outline.modules.append(view)
+    outline.required_total = sum(m.required_total for m in outline.modules)
+    outline.required_done = sum(m.required_done for m in outline.modules)
+    outline.status = _overall([i for i in outline.items if i.required], outline.items)
+    return outline
+
+
+def _summarise(view: ModuleView) -> None:
+    required = [i for i in view.items if i.required]
+    view.required_total = len(required)
+    view.required_done = sum(1 for i in required if i.status.done)
+    view.status = _overall(required, view.items)
+
+
+def _overall(required: list[ItemView], items: list[ItemView]) -> Status:
+    if required and all(i.status.done for i in required):
+        return Status.COMPLETE
+    if not required and items and all(i.status.done for i in items):
+        return Status.COMPLETE
+    if required and all(
+        i.status in (Status.PASSED, Status.COMPLETE, Status.AWAITING_GRADING) for i in required
+    ):
+        return Status.AWAITING_GRADING
+    if any(i.status is not Status.NOT_STARTED for i in items):
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED

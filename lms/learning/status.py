@@ -1,0 +1,93 @@
+"""Statuses of lessons, quizzes, modules and courses, from a learner's records.
+
+Pure functions over rows already loaded, so one page can compute a whole course outline
+with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lms.models import Attempt, AttemptStatus, LessonProgress, Quiz, ScoreRule
+
+
+class Status(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    AWAITING_GRADING = "awaiting_grading"
+    PASSED = "passed"
+    FAILED = "failed"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def done(self) -> bool:
+        return self in (Status.PASSED, Status.COMPLETE)
+
+
+def lesson_status(progress: LessonProgress | None) -> Status:
+    if progress is None:
+        return Status.NOT_STARTED
+    return Status.COMPLETE if progress.completed_at else Status.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class QuizState:
+    """Where a learner stands with one quiz."""
+
+    status: Status
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    #: The counted score in percent (best or last graded attempt, per the quiz's rule).
+    score_percent: Decimal | None
+    open_attempt: Attempt | None
+
+    @property
+    def has_submitted(self) -> bool:
+        """At least one attempt has been handed in (whatever its result)."""
+        return self.attempts_used > (1 if self.open_attempt else 0)
+
+
+def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
+    if score is None or not max_score:
+        return None
+    return (Decimal(score) * 100 / Decimal(max_score)).quantize(Decimal("0.1"))
+
+
+def quiz_state(quiz: Quiz, attempts: Sequence[Attempt]) -> QuizState:
+    """The status of a quiz from the learner's attempts at it (any order)."""
+    attempts = sorted(attempts, key=lambda a: a.number)
+    open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
+    graded = [a for a in attempts if a.status is AttemptStatus.GRADED]
+    awaiting = any(a.status is AttemptStatus.AWAITING_GRADING for a in attempts)
+    left = None if quiz.max_attempts is None else max(quiz.max_attempts - len(attempts), 0)
+
+    counted: Attempt | None = None
+    if graded:
+        if quiz.score_rule is ScoreRule.LAST:
+            counted = graded[-1]
+        else:
+            counted = max(graded, key=lambda a: (bool(a.passed), a.score or 0))
+    if counted is not None and counted.passed:
+        status = Status.PASSED
+    elif open_attempt is not None:
+        status = Status.IN_PROGRESS
+    elif awaiting:
+        status = Status.AWAITING_GRADING
+    elif counted is not None:
+        status = Status.FAILED
+    else:
+        status = Status.NOT_STARTED
+    return QuizState(
+        status=status,
+        attempts_used=len(attempts),
+        attempts_left=left,
+        score_percent=percent(counted.score, counted.max_score) if counted else None,
+        open_attempt=open_attempt,
+    )

@@ -1,0 +1,100 @@
+"""Real-browser tests: the app served on 127.0.0.1 by a real server thread, driven by
+Debian's Chromium through Playwright.
+
+Where Chromium is missing they skip with a reason, except when LMS_REQUIRE_BROWSER=1
+(CI sets it), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from lms import migrate
+from lms.content.loader import load_courses
+from lms.content.sync import sync_courses
+from lms.database import session
+from lms.resources import bundled_courses_dir
+from tests.conftest import make_test_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+REQUIRED = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
+SCREENSHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if REQUIRED:
+        raise pytest.UsageError(f"LMS_REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    def shoot(self, page: Any, name: str) -> None:
+        """Screenshots of the current page at desktop and phone widths."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        for label, width in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        page.set_viewport_size(size)
+
+
+@pytest.fixture
+def live_server(empty_database_url: str) -> Iterator[LiveServer]:
+    """The standalone app with both courses loaded, served on a free local port."""
+    app = make_test_app(empty_database_url)
+    with app.app_context():
+        migrate.upgrade()
+        result = load_courses(bundled_courses_dir())
+        assert result.ok, result.problems
+        sync_courses(result.courses)
+        session.commit()
+        session.remove()
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            session.remove()
+            app.extensions["sqlalchemy"].engine.dispose()

@@ -1,0 +1,106 @@
+"""A therapist joins a cohort with an invite code, finds the week's pre-work and live
+session, and sees next week's module locked with its date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from lms.accounts.service import create_account
+from lms.cohorts.service import create_cohort
+from lms.database import session, utcnow
+from lms.models import Course, LiveSession, Profession, Role
+from tests.browser.conftest import LiveServer
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def prepare_cohort(server: LiveServer) -> str:
+    with server.app.app_context():
+        course = session.scalar(
+            sa.select(Course).where(Course.slug == "relational-psychedelic-assisted-therapy")
+        )
+        assert course is not None
+        cohort = create_cohort(
+            course, "Spring cohort", (utcnow() - timedelta(days=2)).date(), is_open=False
+        )
+        first_week = cohort.calendar[0]
+        cohort.live_sessions.append(
+            LiveSession(
+                module_id=first_week.module_id,
+                title="Week 1 live session",
+                starts_at=first_week.opens_at + timedelta(days=3, hours=17),
+                duration_minutes=90,
+                location="Room 4, Harbour Building",
+            )
+        )
+        account = create_account("theo@example.com", "Theo Therapist", PASSWORD, Role.LEARNER)
+        session.flush()
+        from lms.models import Profile
+
+        profile = session.scalar(sa.select(Profile).where(Profile.user_id == str(account.id)))
+        assert profile is not None
+        profile.profession = Profession.THERAPIST
+        session.commit()
+        assert cohort.invite_code
+        return cohort.invite_code
+
+
+def sign_in(page: Page, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_therapist_joins_a_cohort_and_reaches_the_released_module(
+    page: Page, live_server: LiveServer
+) -> None:
+    code = prepare_cohort(live_server)
+    sign_in(page, live_server, "theo@example.com")
+
+    page.goto(f"{live_server.url}/join")
+    page.get_by_label("Invite code").fill(code)
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Relational Psychedelic")
+    expect(page.get_by_text("0% complete")).to_be_visible()
+    expect(page.get_by_text("Week 1 live session").first).to_be_visible()
+    live_server.shoot(page, "course-home-cohort")
+
+    page.get_by_role("link", name="From anaesthetic to catalyst").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("From anaesthetic to catalyst")
+    expect(page.locator(".prose h2").first).to_be_visible()
+    live_server.shoot(page, "lesson")
+
+    page.get_by_role("button", name="Mark complete and continue").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("From anaesthetic to catalyst")
+
+    page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
+    week_one_live = page.locator(".outline-item", has_text="live session").first
+    week_one_live.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="When and where")).to_be_visible()
+    expect(page.get_by_text("Room 4, Harbour Building")).to_be_visible()
+    live_server.shoot(page, "live-session")
+
+    page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
+    locked = page.locator(".outline-item", has=page.locator(".locked")).first
+    expect(locked).to_contain_text("This opens on")
+    locked_title = locked.locator(".locked").inner_text()
+
+    with live_server.app.app_context():
+        from lms.models import Lesson
+
+        lesson = session.scalar(sa.select(Lesson).where(Lesson.title == locked_title))
+        assert lesson is not None
+        slug = lesson.slug
+    response = page.goto(
+        f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/lessons/{slug}"
+    )
+    assert response is not None
+    assert response.status == 403
+    expect(page.get_by_text("This opens on")).to_be_visible()
+    live_server.shoot(page, "locked-403")
