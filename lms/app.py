@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config
 from lms.database import configure_sqlite
 from lms.extension import LMS
+from lms.security import add_security_headers
 from lms.web import render_error
 
 
@@ -36,6 +37,7 @@ def create_app(
 
     app.register_blueprint(accounts, url_prefix=app.extensions["lms"].url_prefix)
     app.register_error_handler(HTTPException, render_error)
+    app.after_request(add_security_headers)
     return app
 
 
@@ -59,6 +61,7 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_login(app: Flask) -> None:
+    from lms.accounts.sessions import session_is_current
     from lms.database import session
     from lms.models import Account
 
@@ -71,4 +74,8 @@ def configure_login(app: Flask) -> None:
     def load_account(user_id: str) -> Account | None:
         if not user_id.isdigit():
             return None
-        return session.get(Account, int(user_id))
+        account = session.get(Account, int(user_id))
+        # A session from before the last sign-out or password change is refused.
+        if account is None or not session_is_current(account):
+            return None
+        return account

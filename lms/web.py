@@ -1,12 +1,19 @@
-"""What every LMS blueprint shares: templates, static files, error pages, CSRF."""
+"""What every LMS blueprint shares: templates, static files, error pages, CSRF, redirects."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from werkzeug.exceptions import HTTPException
+from datetime import datetime
+from urllib.parse import urlsplit
 
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from lms.access import current_profile
 from lms.csrf import protect
+from lms.dates import format_local
 from lms.resources import PACKAGE_DIR, templates_dir
+from lms.security import add_security_headers
 
 #: Serves the LMS's static files and holds its templates (all under `lms/`, so a host
 #: app overrides any of them by putting a file at the same path in its own templates).
@@ -17,6 +24,10 @@ assets = Blueprint(
     static_url_path="/static/lms",
     template_folder=str(templates_dir()),
 )
+assets.after_request(add_security_headers)
+
+#: Blueprints a signed-in user may use before their profile is complete.
+PROFILE_NOT_REQUIRED = frozenset({"profile"})
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
@@ -24,9 +35,65 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     return render_template("lms/error.html", error=error), error.code or 500
 
 
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow `next` to a path on this site (no scheme, no host, no `//`).
+
+    Use it for every redirect target taken from the request.
+    """
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers drop tabs and newlines and read `\` as `/`: "/\t/evil" would leave the site.
+    if "\\" in target or any(ord(char) < 0x21 or ord(char) == 0x7F for char in target):
+        return default
+    return target
+
+
+def has_own_accounts() -> bool:
+    """True in the standalone app (the LMS's own sign-in); False when mounted in a host."""
+    return "accounts.sign_in" in current_app.view_functions
+
+
+def require_complete_profile() -> Response | None:
+    """Plugin mode, first visit: ask a signed-in host user for what the LMS lacks.
+
+    A host's users have no profession yet; before any LMS page (a GET), they are sent to
+    the profile completion page, which brings them back here. Standalone accounts give
+    their profession when they sign up, so this applies to host users only.
+    """
+    if request.method not in ("GET", "HEAD") or has_own_accounts():
+        return None
+    profile = current_profile()
+    if profile is None or profile.profession is not None:
+        return None
+    here = request.script_root + request.path
+    if request.query_string:
+        here += "?" + request.query_string.decode("utf-8", "replace")
+    return redirect(url_for("profile.complete", next=here))
+
+
 def lms_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint for one area of the LMS, with its error pages and CSRF check."""
     blueprint = Blueprint(name, import_name)
     blueprint.register_error_handler(HTTPException, render_error)
     protect(blueprint)
+    blueprint.after_request(add_security_headers)
+    if name not in PROFILE_NOT_REQUIRED:
+        blueprint.before_request(require_complete_profile)
     return blueprint
+
+
+def local_time(moment: datetime | None, timezone: str | None = None) -> str:
+    """A UTC datetime in the learner's time zone, as a person reads it."""
+    if moment is None:
+        return ""
+    if timezone is None:
+        profile = current_profile()
+        timezone = profile.timezone if profile else "UTC"
+    return format_local(moment, timezone)
+
+
+def register_template_filters(app: Flask) -> None:
+    app.add_template_filter(local_time, "lms_local_time")

@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from lms import migrate
 from lms.accounts.service import create_account, find_account
@@ -71,4 +72,5 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)\n")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() is ignored inside a Flask CLI command; serve with werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

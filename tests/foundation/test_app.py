@@ -101,3 +101,20 @@ def test_sign_in_never_redirects_off_site(client: FlaskClient, users: Users, tar
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_every_page_carries_security_headers(client: FlaskClient) -> None:
+    for path in ("/", "/courses/missing/", "/static/lms/lms.css", "/no-such-page"):
+        with client.get(path) as response:
+            csp = response.headers["Content-Security-Policy"]
+            assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+            assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+            assert "frame-ancestors" in csp
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_scripts_or_handlers(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>" not in html
+    assert " onclick=" not in html and " onload=" not in html

@@ -198,3 +198,11 @@ def test_lms_needs_the_host_to_set_up_sqlalchemy_and_login_first() -> None:
     SQLAlchemy(app)
     with pytest.raises(ConfigError, match="Flask-Login"):
         LMS(app)
+
+
+def test_security_headers_only_on_lms_responses(host: Flask) -> None:
+    with host.app_context():
+        migrate.upgrade()
+    client = host.test_client()
+    assert "Content-Security-Policy" not in client.get("/").headers
+    assert "Content-Security-Policy" in client.get("/learn/").headers
