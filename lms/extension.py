@@ -18,12 +18,17 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from lms.access import UserInfo, current_profile, default_user_info
+from lms.admin.views import bp as admin_bp
 from lms.catalogue.views import bp as catalogue_bp
+from lms.certificates.views import bp as certificates_bp
 from lms.cli.commands import lms_cli
 from lms.config import DEFAULTS, ConfigError, check_known_keys
 from lms.csrf import generate_csrf
+from lms.gradebook.views import bp as gradebook_bp
 from lms.learning.views import bp as learning_bp
-from lms.web import assets
+from lms.profile.views import bp as profile_bp
+from lms.quizzes.views import bp as quizzes_bp
+from lms.web import assets, register_template_filters
 
 
 @dataclass
@@ -37,7 +42,15 @@ class LMSState:
 
 
 #: One blueprint per area of the product, all mounted at the LMS's URL prefix.
-BLUEPRINTS: list[Blueprint] = [catalogue_bp, learning_bp]
+BLUEPRINTS: list[Blueprint] = [
+    catalogue_bp,
+    learning_bp,
+    certificates_bp,
+    profile_bp,
+    admin_bp,
+    quizzes_bp,
+    gradebook_bp,
+]
 
 
 class LMS:
@@ -76,6 +89,8 @@ class LMS:
         app.register_blueprint(assets, url_prefix=prefix)
         for blueprint in BLUEPRINTS:
             app.register_blueprint(blueprint, url_prefix=prefix)
+
+        register_template_filters(app)
 
         @app.context_processor
         def lms_context() -> dict[str, Any]:

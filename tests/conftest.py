@@ -10,6 +10,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from lms.database import Base, session
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 PASSWORD = "correct horse battery"
+#: Two small courses (self-paced and cohort) that the learner and instructor tests use.
+LEARNING_COURSES = Path(__file__).parent / "fixtures" / "learning"
 
 
 def lms_table_names() -> list[str]:
@@ -33,18 +36,35 @@ def lms_table_names() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The PostgreSQL test database with fresh LMS tables (made once per run)."""
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test run's own, with the LMS tables (made once).
+
+    Its own database, so that several test runs on one server never meet.
+    """
     if not POSTGRES_URL:
         pytest.skip("LMS_TEST_DATABASE_URL is not set")
-    url = normalise_database_url(POSTGRES_URL)
-    engine = sa.create_engine(url)
-    Base.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP TABLE IF EXISTS lms_alembic_version"))
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    return url
+    with new_postgres_database() as url:
+        engine = sa.create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+
+
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """Create an empty database next to LMS_TEST_DATABASE_URL's, and drop it afterwards."""
+    assert POSTGRES_URL
+    server = normalise_database_url(POSTGRES_URL).rsplit("/", 1)[0]
+    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    name = f"lms_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=DATABASES)
@@ -66,18 +86,8 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    assert POSTGRES_URL
-    server = normalise_database_url(POSTGRES_URL).rsplit("/", 1)[0]
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"lms_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgres_database() as url:
+        yield url
 
 
 def make_test_app(database_url: str, **config: Any) -> Flask:
@@ -150,3 +160,28 @@ class Users:
 @pytest.fixture
 def users(app: Flask, client: FlaskClient) -> Users:
     return Users(app, client)
+
+
+@pytest.fixture
+def courses(app: Flask, runner: FlaskCliRunner) -> None:
+    """The small test courses (tests/fixtures/learning), synced as an author would."""
+    result = runner.invoke(args=["lms", "courses", "sync", str(LEARNING_COURSES)])
+    assert result.exit_code == 0, result.output
+
+
+def count_queries(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements one GET of `url` runs (for query budgets: counts, not time)."""
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)

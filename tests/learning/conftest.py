@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskCliRunner
 
 from lms.cohorts.service import create_cohort
 from lms.database import session, utcnow
 from lms.models import Cohort, Course, Enrolment, Profile
 from tests.conftest import Users
-
-LEARNING = Path(__file__).parents[1] / "fixtures" / "learning"
-
-
-@pytest.fixture
-def courses(app: Flask, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["lms", "courses", "sync", str(LEARNING)])
-    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

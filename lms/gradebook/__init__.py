@@ -1,0 +1,1 @@
+"""Instructors' records: gradebooks, per-learner detail, CSV exports, question statistics."""

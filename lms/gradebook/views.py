@@ -1,0 +1,145 @@
+"""Gradebooks, learner records, exports and question statistics (instructors and admins)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, render_template
+from werkzeug.wrappers import Response
+
+from lms.access import login_required
+from lms.database import session
+from lms.gradebook.access import (
+    NOT_FOUND,
+    cohort_or_404,
+    course_or_404,
+    staff_profile,
+    teaches_cohort,
+    teaches_course,
+)
+from lms.gradebook.export import csv_response, gradebook_rows, progress_rows
+from lms.gradebook.queries import build_gradebook, enrolments_of, learner_record
+from lms.gradebook.stats import item_statistics
+from lms.learning.status import Status
+from lms.models import Answer, Enrolment, Quiz
+from lms.quizzes.types import question_type
+from lms.web import lms_blueprint
+
+bp = lms_blueprint("gradebook", __name__)
+
+
+@bp.get("/teach/cohorts/<int:cohort_id>/gradebook")
+@login_required
+def cohort_gradebook(cohort_id: int) -> str:
+    """A cohort's learners x quizzes, with completion and CE hours."""
+    _profile, cohort = cohort_or_404(cohort_id)
+    book = build_gradebook(cohort.course, cohort)
+    return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
+
+
+@bp.get("/teach/courses/<slug>/gradebook")
+@login_required
+def course_gradebook(slug: str) -> str:
+    """The self-paced learners of a course."""
+    _profile, course = course_or_404(slug)
+    book = build_gradebook(course, None)
+    return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
+
+
+def _export(kind: str, cohort_id: int | None = None, slug: str | None = None) -> Response:
+    if cohort_id is not None:
+        _profile, cohort = cohort_or_404(cohort_id)
+        book, name = build_gradebook(cohort.course, cohort), f"cohort-{cohort.id}"
+    else:
+        _profile, course = course_or_404(slug or "")
+        book, name = build_gradebook(course, None), f"{course.slug}-self-paced"
+    header, rows = gradebook_rows(book) if kind == "gradebook" else progress_rows(book)
+    return csv_response(f"{name}-{kind}.csv", header, rows)
+
+
+@bp.get("/teach/cohorts/<int:cohort_id>/gradebook.csv")
+@login_required
+def cohort_gradebook_csv(cohort_id: int) -> Response:
+    """The cohort's gradebook as CSV."""
+    return _export("gradebook", cohort_id=cohort_id)
+
+
+@bp.get("/teach/cohorts/<int:cohort_id>/progress.csv")
+@login_required
+def cohort_progress_csv(cohort_id: int) -> Response:
+    """The cohort's module progress as CSV."""
+    return _export("progress", cohort_id=cohort_id)
+
+
+@bp.get("/teach/courses/<slug>/gradebook.csv")
+@login_required
+def course_gradebook_csv(slug: str) -> Response:
+    """The self-paced learners' gradebook as CSV."""
+    return _export("gradebook", slug=slug)
+
+
+@bp.get("/teach/courses/<slug>/progress.csv")
+@login_required
+def course_progress_csv(slug: str) -> Response:
+    """The self-paced learners' module progress as CSV."""
+    return _export("progress", slug=slug)
+
+
+@bp.get("/teach/learners/<int:enrolment_id>")
+@login_required
+def learner(enrolment_id: int) -> str:
+    """One learner's record in one course: every attempt, answer, grade and reading time."""
+    profile = staff_profile()
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        abort(404, description=NOT_FOUND)
+    allowed = (
+        teaches_cohort(profile, enrolment.cohort)
+        if enrolment.cohort is not None
+        else teaches_course(profile, enrolment.course)
+    )
+    if not allowed:
+        abort(404, description=NOT_FOUND)
+    return render_template(
+        "lms/gradebook/learner.html", record=learner_record(enrolment), describe=describe_answer
+    )
+
+
+def describe_answer(answer: Answer) -> str:
+    """The learner's response as plain text (escaped by the template)."""
+    version = answer.question_version
+    return question_type(version).describe(version, answer.response)
+
+
+def _quiz_or_404(course_id: int, quiz_slug: str) -> Quiz:
+    quiz = session.scalar(
+        sa.select(Quiz).where(Quiz.course_id == course_id, Quiz.slug == quiz_slug)
+    )
+    if quiz is None:
+        abort(404, description="This course has no such quiz.")
+    return quiz
+
+
+@bp.get("/teach/cohorts/<int:cohort_id>/quizzes/<quiz_slug>/statistics")
+@login_required
+def cohort_statistics(cohort_id: int, quiz_slug: str) -> str:
+    """How each question of a quiz performed in this cohort."""
+    _profile, cohort = cohort_or_404(cohort_id)
+    quiz = _quiz_or_404(cohort.course_id, quiz_slug)
+    learners = [e.profile_id for e in enrolments_of(cohort.course, cohort)]
+    return render_template(
+        "lms/gradebook/statistics.html",
+        quiz=quiz,
+        cohort=cohort,
+        stats=item_statistics(quiz, learners),
+    )
+
+
+@bp.get("/teach/courses/<slug>/quizzes/<quiz_slug>/statistics")
+@login_required
+def course_statistics(slug: str, quiz_slug: str) -> str:
+    """How each question of a quiz performed, across all learners of the course."""
+    _profile, course = course_or_404(slug)
+    quiz = _quiz_or_404(course.id, quiz_slug)
+    return render_template(
+        "lms/gradebook/statistics.html", quiz=quiz, cohort=None, stats=item_statistics(quiz)
+    )
