@@ -1,13 +1,103 @@
-"""Account forms."""
+"""Account forms: sign up, sign in, change and reset a password."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from lms.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from lms.profile.forms import (
+    LicenceChecks,
+    licence_number_field,
+    licence_type_field,
+    name_field,
+    profession_field,
+    strip,
+)
+
+PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
+
+
+def email_field() -> EmailField:
+    return EmailField(
+        "Email",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Length(max=254, message="Use at most 254 characters."),
+            Email(message="Enter an email address like name@example.com."),
+        ],
+    )
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Choose a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+
+
+def confirm_field(label: str = "Confirm password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message="Type the password again."),
+            EqualTo("password", message="The two passwords are not the same."),
+        ],
+    )
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Email(message="Enter an email address like name@example.com."),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired(message="Enter your password."), Length(max=200)]
+    )
     submit = SubmitField("Sign in")
+
+
+class SignUpForm(LicenceChecks, FlaskForm):
+    name = name_field()
+    email = email_field()
+    password = new_password_field()
+    confirm = confirm_field()
+    profession = profession_field()
+    licence_type = licence_type_field()
+    licence_number = licence_number_field()
+    submit = SubmitField("Create account")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password."), Length(max=200)],
+    )
+    password = new_password_field("New password")
+    confirm = confirm_field("Confirm new password")
+    submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field("New password")
+    confirm = confirm_field("Confirm new password")
+    submit = SubmitField("Set new password")

@@ -118,3 +118,15 @@ def test_pages_have_no_inline_scripts_or_handlers(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert "<script>" not in html
     assert " onclick=" not in html and " onload=" not in html
+
+
+def test_form_fields_link_errors_only_when_there_are_errors(
+    client: FlaskClient, users: Users
+) -> None:
+    clean = client.get("/sign-in").get_data(as_text=True)
+    assert "aria-invalid" not in clean and "None" not in clean
+    users.create("nurse@example.com")
+    html = users.sign_in("nurse@example.com", "wrong password!").get_data(as_text=True)
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="password-error"' in html
+    assert 'id="password-error"' in html

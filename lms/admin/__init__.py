@@ -1,0 +1,1 @@
+"""Administration pages (admins only). For now: the outbox of mail the LMS has sent."""

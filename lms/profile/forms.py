@@ -1,0 +1,121 @@
+"""Profile forms, and the profession and licence fields sign-up shares with them."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import Field, SelectChoice, SelectField, StringField, SubmitField, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation
+
+from lms.models import Profession
+
+PROFESSION_LABELS = {
+    Profession.THERAPIST: "Therapist",
+    Profession.NURSE: "Nurse",
+    Profession.PHYSICIAN: "Physician",
+    Profession.GUIDE: "Guide",
+    Profession.COACH: "Coach",
+    Profession.OTHER: "Other",
+}
+LICENCE_HINT = "Optional. Printed on your CE certificates, for example LMFT 12345 or RN 98765."
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ChoiceField(SelectField):
+    """A <select> whose wrong value gets a message a person understands."""
+
+    def __init__(self, *args: Any, invalid_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form: Any) -> None:
+        # An empty value is left to the field's DataRequired (one message, not two).
+        if self.data and self.data not in {choice.value for choice in self.choices or []}:
+            raise StopValidation(self.invalid_message)
+
+
+def profession_field() -> ChoiceField:
+    return ChoiceField(
+        "Profession",
+        choices=[SelectChoice("", "Choose your profession")]
+        + [SelectChoice(p.value, label) for p, label in PROFESSION_LABELS.items()],
+        validators=[DataRequired(message="Choose your profession.")],
+        invalid_message="Choose your profession from the list.",
+    )
+
+
+def licence_type_field() -> StringField:
+    return StringField(
+        "Licence type",
+        filters=[strip],
+        validators=[Length(max=80, message="Use at most 80 characters.")],
+    )
+
+
+def licence_number_field() -> StringField:
+    return StringField(
+        "Licence number",
+        filters=[strip],
+        validators=[Length(max=80, message="Use at most 80 characters.")],
+    )
+
+
+def name_field() -> StringField:
+    return StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Enter your name."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+
+
+class LicenceChecks:
+    """Licence type and number go together: both or neither."""
+
+    licence_type: Field
+    licence_number: Field
+
+    def validate_licence_type(self, field: Field) -> None:
+        if self.licence_number.data and not field.data:
+            raise ValidationError("Add the licence type too, or leave both empty.")
+
+    def validate_licence_number(self, field: Field) -> None:
+        if self.licence_type.data and not field.data:
+            raise ValidationError("Add the licence number too, or leave both empty.")
+
+
+@cache
+def timezone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class ProfileForm(LicenceChecks, FlaskForm):
+    display_name = name_field()
+    profession = profession_field()
+    licence_type = licence_type_field()
+    licence_number = licence_number_field()
+    timezone = ChoiceField(
+        "Time zone",
+        validators=[DataRequired(message="Choose your time zone.")],
+        invalid_message="Choose your time zone from the list.",
+    )
+    submit = SubmitField("Save profile")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class CompleteProfileForm(LicenceChecks, FlaskForm):
+    profession = profession_field()
+    licence_type = licence_type_field()
+    licence_number = licence_number_field()
+    submit = SubmitField("Continue")
