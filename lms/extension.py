@@ -22,9 +22,11 @@ from lms.admin.views import bp as admin_bp
 from lms.catalogue.views import bp as catalogue_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli.commands import lms_cli
+from lms.cohorts.views import bp as cohorts_bp
 from lms.config import DEFAULTS, ConfigError, check_known_keys
 from lms.csrf import generate_csrf
 from lms.gradebook.views import bp as gradebook_bp
+from lms.grading.views import bp as grading_bp
 from lms.learning.views import bp as learning_bp
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
@@ -50,6 +52,8 @@ BLUEPRINTS: list[Blueprint] = [
     admin_bp,
     quizzes_bp,
     gradebook_bp,
+    grading_bp,
+    cohorts_bp,
 ]
 
 

@@ -72,12 +72,12 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     live_server.shoot(page, "course-home-cohort")
 
     page.get_by_role("link", name="From anaesthetic to catalyst").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("From anaesthetic to catalyst")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("From anaesthetic to catalyst")
     expect(page.locator(".prose h2").first).to_be_visible()
     live_server.shoot(page, "lesson")
 
     page.get_by_role("button", name="Mark complete and continue").click()
-    expect(page.get_by_role("heading", level=1)).not_to_have_text("From anaesthetic to catalyst")
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("From anaesthetic")
 
     page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
     week_one_live = page.locator(".outline-item", has_text="live session").first

@@ -1,0 +1,80 @@
+"""A new nurse signs up, enrols in the self-paced course, reads lessons, takes a knowledge
+check (answers autosaved and still there after a reload), submits, reads the review and
+sees her progress on the dashboard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+COURSE = "Essentials of Psychedelic Care: Ketamine and Anxiety"
+
+
+def sign_up(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.url}/sign-up")
+    page.get_by_label("Name").fill("Nadia Nurse")
+    page.get_by_label("Email").fill("nadia@example.com")
+    page.get_by_label("Password", exact=True).fill("a good long password")
+    page.get_by_label("Confirm password").fill("a good long password")
+    page.get_by_label("Profession").select_option("nurse")
+    page.get_by_label("Licence type").fill("RN")
+    page.get_by_label("Licence number").fill("12345")
+    server.shoot(page, "sign-up")
+    page.get_by_role("button", name="Create account").click()
+
+
+def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer) -> None:
+    sign_up(page, live_server)
+    expect(page.get_by_role("heading", level=1, name="Courses")).to_be_visible()
+    live_server.shoot(page, "catalogue")
+
+    page.get_by_role("link", name=COURSE).click()
+    live_server.shoot(page, "course-before-enrolling")
+    page.get_by_role("button", name="Enrol in this course").click()
+    expect(page.get_by_text("You are enrolled")).to_be_visible()
+
+    page.get_by_role("link", name=re.compile(r"^Start: ")).click()
+    first_lesson = page.get_by_role("heading", level=1).inner_text()
+    expect(page.locator(".prose")).not_to_be_empty()
+    page.get_by_role("button", name="Mark complete and continue").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(first_lesson)
+    page.get_by_role("button", name="Mark complete and continue").click()
+
+    # The module's knowledge check.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("check", ignore_case=True)
+    live_server.shoot(page, "quiz-intro")
+    page.get_by_role("button", name="Start the quiz").click()
+    first = page.locator("fieldset").first.locator("input[type=radio], input[type=checkbox]")
+    if first.count():
+        first.first.check()
+        checked = first.first.get_attribute("value")
+    else:  # a typed answer first
+        page.locator("form input[type=text]").first.fill("6")
+        checked = None
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
+    live_server.shoot(page, "quiz-attempt")
+
+    page.reload()
+    if checked is not None:
+        restored = page.locator(f"fieldset input[value='{checked}']").first
+        expect(restored).to_be_checked()
+    else:
+        expect(page.locator("form input[type=text]").first).to_have_value("6")
+
+    page.get_by_role("button", name="Review and submit…").click()
+    live_server.shoot(page, "quiz-confirm")
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_text(re.compile(r"\d+(\.\d+)?%"))).not_to_have_count(0)
+    live_server.shoot(page, "quiz-review")
+
+    page.goto(f"{live_server.url}/dashboard")
+    expect(page.get_by_role("heading", name="My learning")).to_be_visible()
+    progress = page.locator("progress").first
+    assert int(progress.get_attribute("value") or 0) > 0
+    live_server.shoot(page, "dashboard")
