@@ -33,7 +33,10 @@ def create_app(
     LMS(app)
     app.extensions["lms"].ephemeral_secret = ephemeral
 
+    from lms.accounts.throttle import init_throttling
     from lms.accounts.views import bp as accounts
+
+    init_throttling(app)
 
     app.register_blueprint(accounts, url_prefix=app.extensions["lms"].url_prefix)
     app.register_error_handler(HTTPException, render_error)

@@ -27,6 +27,7 @@ from lms.accounts.service import (
     find_account,
 )
 from lms.accounts.sessions import finish_session, keep_session, start_session
+from lms.accounts.throttle import throttled
 from lms.database import session
 from lms.models import Account, Profession
 from lms.profile.forms import LICENCE_HINT
@@ -87,6 +88,7 @@ def sign_up() -> str | Response:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@throttled
 def sign_in() -> str | Response:
     """Sign in with email and password, in a fresh session."""
     form = SignInForm()
@@ -129,6 +131,7 @@ def change_password_page() -> str | Response:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
+@throttled
 def forgot_password() -> str | Response:
     """Ask for a reset link; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()

@@ -1,0 +1,51 @@
+"""Sign-in throttling, per account and per address.
+
+Every sign-in POST counts, successful or not, and is counted before the password is
+checked (an atomic increment in the limiter's storage). Counting only failures, after the
+fact, lets a burst of parallel guesses all pass the check before any is counted: the
+lockout bypass of Moodle CVE-2022-30600. Storage is in memory by default; set
+LMS_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share counts between workers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from lms.accounts.service import normalise_email
+
+#: Sign-in POSTs allowed per account, and per network address (covers many accounts).
+PER_ACCOUNT = "10 per 15 minutes"
+PER_ADDRESS = "30 per 15 minutes"
+TOO_MANY = "Too many sign-in attempts. Wait a few minutes, then try again."
+
+limiter = Limiter(get_remote_address, headers_enabled=True, key_prefix="lms")
+
+
+def account_key() -> str:
+    return "account:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+def init_throttling(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)
+
+
+sign_in_limits = [
+    limiter.limit(PER_ADDRESS, methods=["POST"], error_message=TOO_MANY, scope="sign-in-address"),
+    limiter.limit(
+        PER_ACCOUNT,
+        key_func=account_key,
+        methods=["POST"],
+        error_message=TOO_MANY,
+        scope="sign-in-account",
+    ),
+]
+
+
+def throttled(view):  # type: ignore[no-untyped-def]
+    """Apply the sign-in limits to a view."""
+    for limit in sign_in_limits:
+        view = limit(view)
+    return view

@@ -1,0 +1,94 @@
+"""Sign-in throttling per account and per address, holding under parallel attempts.
+
+Regression test for Moodle CVE-2022-30600 (lockout bypass by parallel logins).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.accounts.throttle import TOO_MANY
+from tests.conftest import PASSWORD, Users, csrf_token
+
+
+def attempt(client: FlaskClient, token: str, email: str, password: str, address: str) -> int:
+    response = client.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+def test_cve_2022_30600_parallel_guesses_cannot_bypass_the_account_limit(
+    app: Flask, users: Users
+) -> None:
+    users.create("ana@example.com")
+    clients = [app.test_client() for _ in range(25)]
+    tokens = [csrf_token(c) for c in clients]
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(clients))
+
+    def guess(n: int) -> None:
+        barrier.wait()
+        # Different addresses, so only the per-account limit can stop them.
+        status = attempt(clients[n], tokens[n], "ana@example.com", f"guess {n}", f"10.0.0.{n}")
+        statuses.append(status)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(429) == 15
+    assert statuses.count(200) == 10  # the form again, "not right"
+
+    # The account stays throttled, even for the right password, from anywhere.
+    client = app.test_client()
+    response = client.post(
+        "/sign-in",
+        data={"csrf_token": csrf_token(client), "email": "ana@example.com", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert response.status_code == 429
+    assert TOO_MANY in response.get_data(as_text=True)
+    assert "Retry-After" in response.headers
+
+
+def test_one_address_cannot_spray_many_accounts(app: Flask, client: FlaskClient) -> None:
+    token = csrf_token(client)
+    statuses = [
+        attempt(client, token, f"user{n}@example.com", "password123", "10.1.1.1") for n in range(32)
+    ]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30:] == [429, 429]
+    # Another address is not affected.
+    assert attempt(client, token, "user0@example.com", "password123", "10.1.1.2") == 200
+
+
+def test_unknown_and_known_emails_get_the_same_answer(app: Flask, users: Users) -> None:
+    users.create("ana@example.com")
+    client = app.test_client()
+    token = csrf_token(client)
+    known = client.post(
+        "/sign-in", data={"csrf_token": token, "email": "ana@example.com", "password": "nope nope"}
+    ).get_data(as_text=True)
+    unknown = client.post(
+        "/sign-in", data={"csrf_token": token, "email": "bob@example.com", "password": "nope nope"}
+    ).get_data(as_text=True)
+    assert "The email or password is not right." in known
+    assert known.replace("ana@example.com", "X") == unknown.replace("bob@example.com", "X")
+
+
+def test_passwords_are_hashed_with_a_modern_algorithm(app: Flask, users: Users) -> None:
+    from lms.database import session
+    from lms.models import Account
+
+    users.create("ana@example.com")
+    with app.app_context():
+        account = session.query(Account).one()
+        assert account.password_hash.startswith(("scrypt:", "pbkdf2:sha256:"))
+        assert PASSWORD not in account.password_hash
