@@ -1,0 +1,100 @@
+"""Who may use each URL of the LMS: one declared audience per endpoint.
+
+Views enforce these with `login_required`, the learning gate, `own_attempt_or_abort`,
+the teaching scopes and `role_required`; tests/security/test_access_matrix.py walks the
+app's URL map and checks every rule against every role, so a new route without a policy
+here fails the suite.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Audience(enum.StrEnum):
+    #: Anyone, signed in or not.
+    PUBLIC = "public"
+    #: Any signed-in user.
+    SIGNED_IN = "signed-in"
+    #: A learner enrolled in the course in the URL (and the item released to them).
+    ENROLLED = "enrolled"
+    #: Only the learner the object belongs to (an attempt, a certificate, a notification).
+    OWNER = "owner"
+    #: Any instructor or admin; the page lists only what is in their own scope.
+    TEACHING = "teaching"
+    #: Admins, and instructors of the cohort or course the object belongs to.
+    STAFF = "staff"
+    #: Admins only.
+    ADMIN = "admin"
+
+
+POLICIES: dict[str, Audience] = {
+    # catalogue and public pages
+    "catalogue.index": Audience.PUBLIC,
+    "learning.course_home": Audience.PUBLIC,
+    "certificates.verify": Audience.PUBLIC,
+    "lms.static": Audience.PUBLIC,
+    # accounts (standalone)
+    "accounts.sign_in": Audience.PUBLIC,
+    "accounts.sign_up": Audience.PUBLIC,
+    "accounts.forgot_password": Audience.PUBLIC,
+    "accounts.reset_password": Audience.PUBLIC,
+    "accounts.sign_out": Audience.PUBLIC,  # signing out twice is harmless
+    "accounts.change_password_page": Audience.SIGNED_IN,
+    "profile.edit": Audience.SIGNED_IN,
+    "profile.complete": Audience.SIGNED_IN,
+    # learning
+    "learning.dashboard": Audience.SIGNED_IN,
+    "learning.enrol": Audience.SIGNED_IN,
+    "learning.join": Audience.SIGNED_IN,
+    "learning.join_with_code": Audience.SIGNED_IN,
+    "learning.leave_course": Audience.ENROLLED,
+    "learning.lesson": Audience.ENROLLED,
+    "learning.complete_lesson": Audience.ENROLLED,
+    "learning.ping": Audience.ENROLLED,
+    "quizzes.quiz": Audience.ENROLLED,
+    "quizzes.start": Audience.ENROLLED,
+    "quizzes.attempt": Audience.OWNER,
+    "quizzes.save": Audience.OWNER,
+    "quizzes.submit": Audience.OWNER,
+    "quizzes.review": Audience.OWNER,
+    "grading.resubmit_answer": Audience.OWNER,
+    "certificates.download": Audience.OWNER,
+    "grading.notification_list": Audience.SIGNED_IN,
+    "grading.notifications_read_all": Audience.SIGNED_IN,
+    "grading.notification_read": Audience.OWNER,
+    # teaching: cohorts
+    "cohorts.index": Audience.TEACHING,
+    "cohorts.new": Audience.ADMIN,
+    "cohorts.overview": Audience.STAFF,
+    "cohorts.edit": Audience.ADMIN,
+    "cohorts.calendar": Audience.STAFF,
+    "cohorts.regenerate_calendar": Audience.STAFF,
+    "cohorts.sessions": Audience.STAFF,
+    "cohorts.edit_session": Audience.STAFF,
+    "cohorts.delete_session": Audience.STAFF,
+    "cohorts.attendance": Audience.STAFF,
+    "cohorts.instructors": Audience.ADMIN,
+    "cohorts.remove_instructor": Audience.ADMIN,
+    "cohorts.people": Audience.STAFF,
+    "cohorts.learner": Audience.STAFF,
+    "cohorts.remove_learner": Audience.STAFF,
+    "cohorts.roster": Audience.STAFF,
+    # teaching: grading and records
+    "grading.queue": Audience.TEACHING,
+    "grading.answer": Audience.STAFF,
+    "grading.release": Audience.STAFF,
+    "grading.release_quiz": Audience.STAFF,
+    "grading.return_answer": Audience.STAFF,
+    "gradebook.cohort_gradebook": Audience.STAFF,
+    "gradebook.cohort_gradebook_csv": Audience.STAFF,
+    "gradebook.cohort_progress_csv": Audience.STAFF,
+    "gradebook.cohort_statistics": Audience.STAFF,
+    "gradebook.course_gradebook": Audience.STAFF,
+    "gradebook.course_gradebook_csv": Audience.STAFF,
+    "gradebook.course_progress_csv": Audience.STAFF,
+    "gradebook.course_statistics": Audience.STAFF,
+    "gradebook.learner": Audience.STAFF,
+    # administration
+    "admin.outbox": Audience.ADMIN,
+}
