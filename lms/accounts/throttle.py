@@ -29,6 +29,9 @@ def account_key() -> str:
 
 def init_throttling(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+    # A moving window: fixed windows reset at clock boundaries, which lets a burst that
+    # straddles one get twice the allowance.
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
 
 
