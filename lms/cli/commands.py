@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms import migrate
+from lms.cli.grading import grading_cli
 from lms.content.loader import CourseSource, LessonSource, QuizSource, load_courses
 from lms.content.sync import sync_courses
 from lms.database import session
@@ -167,3 +168,6 @@ def courses_sync(path: str | None) -> None:
         session.rollback()
         raise
     click.echo(report.summary())
+
+
+lms_cli.add_command(grading_cli)

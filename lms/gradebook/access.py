@@ -1,8 +1,7 @@
 """Who may read a cohort's or a course's records.
 
-Admins: everything. Instructors: the cohorts they are assigned to, and the self-paced
-learners of courses they are assigned to. Anyone else: 404, so the page does not even
-confirm that the cohort exists.
+Cohorts follow lms.cohorts.scope (admins; the cohort's instructors; anyone else on staff
+gets 404). Self-paced learners' records belong to the instructors assigned to the course.
 """
 
 from __future__ import annotations
@@ -10,26 +9,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from lms.access import current_profile
+from lms.cohorts.scope import MAX_ID, cohort_or_404, may_manage, staff_profile
 from lms.database import session
-from lms.models import Cohort, Course, Profile, Role, course_instructor
+from lms.models import Course, Enrolment, Profile, course_instructor
+
+__all__ = ["cohort_or_404", "course_or_404", "enrolment_or_404", "staff_profile"]
 
 NOT_FOUND = "There is nothing at this address that you can see."
 
 
-def teaches_cohort(profile: Profile, cohort: Cohort) -> bool:
-    return profile.role is Role.ADMIN or (
-        profile.role is Role.INSTRUCTOR and any(i.id == profile.id for i in cohort.instructors)
-    )
-
-
 def teaches_course(profile: Profile, course: Course) -> bool:
-    """Admins, and instructors assigned to the course (its self-paced learners)."""
-    if profile.role is Role.ADMIN:
+    """Admins, and instructors assigned to the course (for its self-paced learners)."""
+    if profile.is_admin:
         return True
-    if profile.role is not Role.INSTRUCTOR:
-        return False
-    return bool(
+    return profile.is_staff and bool(
         session.scalar(
             sa.select(sa.func.count())
             .select_from(course_instructor)
@@ -41,27 +34,22 @@ def teaches_course(profile: Profile, course: Course) -> bool:
     )
 
 
-def staff_profile() -> Profile:
-    """The signed-in instructor or admin; learners get 403."""
-    profile = current_profile()
-    if profile is None:
-        abort(401)
-    if not profile.is_staff:
-        abort(403, description="This page is for instructors and admins.")
-    return profile
-
-
-def cohort_or_404(cohort_id: int) -> tuple[Profile, Cohort]:
-    profile = staff_profile()
-    cohort = session.get(Cohort, cohort_id)
-    if cohort is None or not teaches_cohort(profile, cohort):
-        abort(404, description=NOT_FOUND)
-    return profile, cohort
-
-
-def course_or_404(slug: str) -> tuple[Profile, Course]:
-    profile = staff_profile()
+def course_or_404(profile: Profile, slug: str) -> Course:
     course = session.scalar(sa.select(Course).where(Course.slug == slug))
     if course is None or not teaches_course(profile, course):
         abort(404, description=NOT_FOUND)
-    return profile, course
+    return course
+
+
+def enrolment_or_404(profile: Profile, enrolment_id: int) -> Enrolment:
+    """A learner's enrolment, if this profile teaches their cohort or self-paced course."""
+    enrolment = session.get(Enrolment, enrolment_id) if 0 < enrolment_id <= MAX_ID else None
+    if enrolment is None:
+        abort(404, description=NOT_FOUND)
+    if enrolment.cohort is not None:
+        allowed = may_manage(profile, enrolment.cohort)
+    else:
+        allowed = teaches_course(profile, enrolment.course)
+    if not allowed:
+        abort(404, description=NOT_FOUND)
+    return enrolment

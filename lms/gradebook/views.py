@@ -9,18 +9,16 @@ from werkzeug.wrappers import Response
 from lms.access import login_required
 from lms.database import session
 from lms.gradebook.access import (
-    NOT_FOUND,
     cohort_or_404,
     course_or_404,
+    enrolment_or_404,
     staff_profile,
-    teaches_cohort,
-    teaches_course,
 )
 from lms.gradebook.export import csv_response, gradebook_rows, progress_rows
 from lms.gradebook.queries import build_gradebook, enrolments_of, learner_record
 from lms.gradebook.stats import item_statistics
 from lms.learning.status import Status
-from lms.models import Answer, Enrolment, Quiz
+from lms.models import Answer, Quiz
 from lms.quizzes.types import question_type
 from lms.web import lms_blueprint
 
@@ -31,7 +29,7 @@ bp = lms_blueprint("gradebook", __name__)
 @login_required
 def cohort_gradebook(cohort_id: int) -> str:
     """A cohort's learners x quizzes, with completion and CE hours."""
-    _profile, cohort = cohort_or_404(cohort_id)
+    cohort = cohort_or_404(staff_profile(), cohort_id)
     book = build_gradebook(cohort.course, cohort)
     return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
 
@@ -40,17 +38,17 @@ def cohort_gradebook(cohort_id: int) -> str:
 @login_required
 def course_gradebook(slug: str) -> str:
     """The self-paced learners of a course."""
-    _profile, course = course_or_404(slug)
+    course = course_or_404(staff_profile(), slug)
     book = build_gradebook(course, None)
     return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
 
 
 def _export(kind: str, cohort_id: int | None = None, slug: str | None = None) -> Response:
     if cohort_id is not None:
-        _profile, cohort = cohort_or_404(cohort_id)
+        cohort = cohort_or_404(staff_profile(), cohort_id)
         book, name = build_gradebook(cohort.course, cohort), f"cohort-{cohort.id}"
     else:
-        _profile, course = course_or_404(slug or "")
+        course = course_or_404(staff_profile(), slug or "")
         book, name = build_gradebook(course, None), f"{course.slug}-self-paced"
     header, rows = gradebook_rows(book) if kind == "gradebook" else progress_rows(book)
     return csv_response(f"{name}-{kind}.csv", header, rows)
@@ -88,17 +86,7 @@ def course_progress_csv(slug: str) -> Response:
 @login_required
 def learner(enrolment_id: int) -> str:
     """One learner's record in one course: every attempt, answer, grade and reading time."""
-    profile = staff_profile()
-    enrolment = session.get(Enrolment, enrolment_id)
-    if enrolment is None:
-        abort(404, description=NOT_FOUND)
-    allowed = (
-        teaches_cohort(profile, enrolment.cohort)
-        if enrolment.cohort is not None
-        else teaches_course(profile, enrolment.course)
-    )
-    if not allowed:
-        abort(404, description=NOT_FOUND)
+    enrolment = enrolment_or_404(staff_profile(), enrolment_id)
     return render_template(
         "lms/gradebook/learner.html", record=learner_record(enrolment), describe=describe_answer
     )
@@ -123,7 +111,7 @@ def _quiz_or_404(course_id: int, quiz_slug: str) -> Quiz:
 @login_required
 def cohort_statistics(cohort_id: int, quiz_slug: str) -> str:
     """How each question of a quiz performed in this cohort."""
-    _profile, cohort = cohort_or_404(cohort_id)
+    cohort = cohort_or_404(staff_profile(), cohort_id)
     quiz = _quiz_or_404(cohort.course_id, quiz_slug)
     learners = [e.profile_id for e in enrolments_of(cohort.course, cohort)]
     return render_template(
@@ -138,7 +126,7 @@ def cohort_statistics(cohort_id: int, quiz_slug: str) -> str:
 @login_required
 def course_statistics(slug: str, quiz_slug: str) -> str:
     """How each question of a quiz performed, across all learners of the course."""
-    _profile, course = course_or_404(slug)
+    course = course_or_404(staff_profile(), slug)
     quiz = _quiz_or_404(course.id, quiz_slug)
     return render_template(
         "lms/gradebook/statistics.html", quiz=quiz, cohort=None, stats=item_statistics(quiz)
