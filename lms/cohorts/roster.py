@@ -1,6 +1,6 @@
 """The roster: every learner of a cohort against every module, "behind" learners first.
 
-Each cell comes from `build_outline`, the one progress computation, fed with rows loaded
+Each cell comes from `outlines_for`, the one progress computation, fed with rows loaded
 for the whole cohort at once: the number of queries does not grow with the number of
 learners (the course once, then one query each for enrolments, lesson progress,
 attempts, the calendar, overrides, attendance and live sessions).
@@ -9,32 +9,23 @@ attempts, the calendar, overrides, attendance and live sessions).
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from lms.cohorts.people import cohort_learners
 from lms.database import session, utcnow
-from lms.learning.progress import CourseOutline, ModuleView, build_outline, load_course
+from lms.learning.progress import CourseOutline, ModuleView, load_course, outlines_for
 from lms.learning.status import Status
 from lms.models import (
-    Attempt,
     Attendance,
     AttendanceStatus,
     Cohort,
-    CohortModule,
     Course,
     Enrolment,
-    EnrolmentOverride,
-    EnrolmentStatus,
-    Lesson,
-    LessonProgress,
     LiveSession,
     Module,
-    Quiz,
 )
 
 
@@ -106,44 +97,7 @@ def build_roster(cohort: Cohort, now: datetime | None = None) -> Roster:
     now = now or utcnow()
     course = load_course(cohort.course_id)
     enrolments = cohort_learners(cohort)
-    members = (
-        sa.select(Enrolment.profile_id)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-        .scalar_subquery()
-    )
-
-    progress: dict[int, dict[int, LessonProgress]] = defaultdict(dict)
-    for row in session.scalars(
-        sa.select(LessonProgress)
-        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
-        .where(LessonProgress.profile_id.in_(members), Lesson.course_id == course.id)
-    ):
-        progress[row.profile_id][row.lesson_id] = row
-
-    attempts: dict[int, dict[int, list[Attempt]]] = defaultdict(lambda: defaultdict(list))
-    for attempt in session.scalars(
-        sa.select(Attempt)
-        .join(Quiz, Attempt.quiz_id == Quiz.id)
-        .where(Attempt.profile_id.in_(members), Quiz.course_id == course.id)
-        .options(so.defer(Attempt.layout))  # statuses need no question layout
-    ):
-        attempts[attempt.profile_id][attempt.quiz_id].append(attempt)
-
-    calendar = {
-        line.module_id: line
-        for line in session.scalars(
-            sa.select(CohortModule).where(CohortModule.cohort_id == cohort.id)
-        )
-    }
-
-    overrides: dict[int, dict[int, EnrolmentOverride]] = defaultdict(dict)
-    for override in session.scalars(
-        sa.select(EnrolmentOverride)
-        .join(Enrolment, EnrolmentOverride.enrolment_id == Enrolment.id)
-        .where(Enrolment.cohort_id == cohort.id)
-    ):
-        overrides[override.enrolment_id][override.module_id] = override
-
+    outlines = outlines_for(course, enrolments, now)
     attended = dict(
         session.execute(
             sa.select(Attendance.profile_id, sa.func.count(Attendance.id))
@@ -166,15 +120,7 @@ def build_roster(cohort: Cohort, now: datetime | None = None) -> Roster:
 
     rows = []
     for enrolment in enrolments:
-        outline = build_outline(
-            course,
-            enrolment,
-            progress.get(enrolment.profile_id, {}),
-            attempts.get(enrolment.profile_id, {}),
-            calendar,
-            overrides.get(enrolment.id, {}),
-            now,
-        )
+        outline = outlines[enrolment.id]
         cells = [cell_state(view, now) for view in outline.modules]
         rows.append(RosterRow(enrolment, outline, cells, attended.get(enrolment.profile_id, 0)))
     rows.sort(key=behind_first)

@@ -6,6 +6,7 @@ dashboard and the instructors' views never disagree (no stored, drifting percent
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -18,12 +19,16 @@ from lms.learning.release import Lock, module_schedule
 from lms.learning.status import QuizState, Status, lesson_status, quiz_state
 from lms.models import (
     Attempt,
+    Attendance,
+    AttendanceStatus,
     CohortModule,
     Course,
     Enrolment,
     EnrolmentOverride,
     Lesson,
+    LessonKind,
     LessonProgress,
+    LiveSession,
     Module,
     Quiz,
 )
@@ -163,6 +168,7 @@ def course_outline(
         sa.select(Attempt)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .where(Attempt.profile_id == profile_id, Quiz.course_id == course.id)
+        .options(so.defer(Attempt.layout))  # statuses need no question layout
     ):
         attempts[attempt.quiz_id].append(attempt)
     calendar: dict[int, CohortModule] = {}
@@ -179,7 +185,28 @@ def course_outline(
             sa.select(EnrolmentOverride).where(EnrolmentOverride.enrolment_id == enrolment.id)
         )
     }
-    return build_outline(course, enrolment, progress, attempts, calendar, overrides, now)
+    cohorts = [enrolment.cohort_id] if enrolment.cohort_id is not None else []
+    attended = attended_modules(cohorts, [profile_id]).get(profile_id, set())
+    return build_outline(course, enrolment, progress, attempts, calendar, overrides, now, attended)
+
+
+def attended_modules(cohort_ids: Collection[int], profile_ids: list[int]) -> dict[int, set[int]]:
+    """For each learner, the modules whose live session they attended (present or late)."""
+    attended: dict[int, set[int]] = defaultdict(set)
+    if not cohort_ids or not profile_ids:
+        return attended
+    for profile_id, module_id in session.execute(
+        sa.select(Attendance.profile_id, LiveSession.module_id)
+        .join(LiveSession, Attendance.live_session_id == LiveSession.id)
+        .where(
+            LiveSession.cohort_id.in_(list(cohort_ids)),
+            LiveSession.module_id.is_not(None),
+            Attendance.profile_id.in_(profile_ids),
+            Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+        )
+    ):
+        attended[profile_id].add(module_id)
+    return attended
 
 
 def build_outline(
@@ -190,8 +217,13 @@ def build_outline(
     calendar: dict[int, CohortModule],
     overrides: dict[int, EnrolmentOverride],
     now: datetime,
+    attended_modules: Collection[int] = (),
 ) -> CourseOutline:
-    """The outline from rows already loaded (pure: instructors' views batch the loading)."""
+    """The outline from rows already loaded (pure: instructors' views batch the loading).
+
+    A live-session page counts as complete when the learner attended (present or late)
+    a live session of its module, as well as when they mark it complete themselves.
+    """
     lessons_required, quiz_slugs = required_items(course)
     outline = CourseOutline(course=course, enrolment=enrolment, modules=[])
     waiting_for: ItemView | None = None  # sequential courses: the first unfinished item
@@ -209,11 +241,14 @@ def build_outline(
             if entry.is_retired:
                 continue
             if isinstance(entry, Lesson):
+                status = lesson_status(progress.get(entry.id))
+                if entry.kind is LessonKind.LIVE_SESSION and module.id in attended_modules:
+                    status = Status.COMPLETE
                 item = ItemView(
                     "lesson",
                     entry,
                     module,
-                    lesson_status(progress.get(entry.id)),
+                    status,
                     required=lessons_required,
                     progress=progress.get(entry.id),
                 )
@@ -269,6 +304,7 @@ def outlines_for(
     attempts: dict[int, dict[int, list[Attempt]]] = defaultdict(lambda: defaultdict(list))
     calendars: dict[int, dict[int, CohortModule]] = defaultdict(dict)
     overrides: dict[int, dict[int, EnrolmentOverride]] = defaultdict(dict)
+    attended: dict[int, set[int]] = {}
     if enrolments:
         for row in session.scalars(
             sa.select(LessonProgress)
@@ -280,6 +316,7 @@ def outlines_for(
             sa.select(Attempt)
             .join(Quiz, Attempt.quiz_id == Quiz.id)
             .where(Attempt.profile_id.in_(profile_ids), Quiz.course_id == course.id)
+            .options(so.defer(Attempt.layout))  # statuses need no question layout
         ):
             attempts[attempt.profile_id][attempt.quiz_id].append(attempt)
         cohort_ids = {e.cohort_id for e in enrolments if e.cohort_id is not None}
@@ -294,6 +331,7 @@ def outlines_for(
             )
         ):
             overrides[override.enrolment_id][override.module_id] = override
+        attended = attended_modules(cohort_ids, profile_ids)
     return {
         e.id: build_outline(
             course,
@@ -303,6 +341,7 @@ def outlines_for(
             calendars[e.cohort_id] if e.cohort_id is not None else {},
             overrides[e.id],
             now,
+            attended.get(e.profile_id, set()) if e.cohort_id is not None else (),
         )
         for e in enrolments
     }

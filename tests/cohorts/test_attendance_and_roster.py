@@ -302,3 +302,41 @@ def test_the_roster_query_count_does_not_grow_with_learners(
 
     assert len(few) == len(many), "\n".join(many)
     assert len(many) <= 20, "\n".join(many)
+
+
+def test_attending_a_live_session_completes_its_page(
+    app: Flask, people: People, admin: FlaskClient
+) -> None:
+    """Attendance feeds progress (and so completion and the CE record)."""
+    from lms.learning.progress import course_outline
+    from lms.learning.status import Status
+    from lms.models import Attendance, AttendanceStatus, Lesson, LiveSession
+
+    people.create("nurse@example.com")
+    cohort_id = make_cohort(app, name="Attending")
+    assert enrol(admin, cohort_id, "nurse@example.com").status_code == 200
+    with app.app_context():
+        live_page = session.scalar(sa.select(Lesson).where(Lesson.slug == "live"))
+        assert live_page is not None
+        live = LiveSession(
+            cohort_id=cohort_id,
+            module_id=live_page.module_id,
+            title="Circle",
+            starts_at=utcnow(),
+            duration_minutes=60,
+        )
+        session.add(live)
+        session.flush()
+        enrolment = enrolment_of("nurse@example.com", cohort_id)
+        item = course_outline(enrolment).find("lesson", "live")
+        assert item is not None and item.status is Status.NOT_STARTED
+        session.add(
+            Attendance(
+                live_session_id=live.id,
+                profile_id=profile_of("nurse@example.com").id,
+                status=AttendanceStatus.LATE,
+            )
+        )
+        session.commit()
+        item = course_outline(enrolment).find("lesson", "live")
+        assert item is not None and item.status is Status.COMPLETE
