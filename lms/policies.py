@@ -97,4 +97,6 @@ POLICIES: dict[str, Audience] = {
     "gradebook.learner": Audience.STAFF,
     # administration
     "admin.outbox": Audience.ADMIN,
+    "admin.users": Audience.ADMIN,
+    "admin.set_role": Audience.ADMIN,
 }

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice, SelectField
 
-from lms.access import role_required
-from lms.models import OutboxMessage, Role
+from lms.access import current_profile, role_required
+from lms.admin.roles import RoleError, change_role
+from lms.cohorts.scope import MAX_ID
+from lms.database import session
+from lms.models import OutboxMessage, Profile, Role
 from lms.web import lms_blueprint
 
 bp = lms_blueprint("admin", __name__)
 
 OUTBOX_PAGE_SIZE = 20
+USERS_PAGE_SIZE = 50
 MAX_PAGE = 100_000
 
 
@@ -27,3 +34,50 @@ def outbox() -> str:
         query, page=page, per_page=OUTBOX_PAGE_SIZE, error_out=False
     )
     return render_template("lms/admin/outbox.html", messages=messages)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role])
+
+
+@bp.get("/admin/users")
+@role_required(Role.ADMIN)
+def users() -> str:
+    """People and their roles, searchable by name or email."""
+    search = (request.args.get("q") or "").strip()[:200]
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    query = sa.select(Profile).order_by(Profile.display_name, Profile.id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Profile.email).like(pattern),
+                sa.func.lower(Profile.display_name).like(pattern),
+            )
+        )
+    people = current_app.extensions["sqlalchemy"].paginate(
+        query, page=page, per_page=USERS_PAGE_SIZE, error_out=False
+    )
+    return render_template("lms/admin/users.html", people=people, search=search, roles=list(Role))
+
+
+@bp.post("/admin/users/<int:profile_id>/role")
+@role_required(Role.ADMIN)
+def set_role(profile_id: int) -> Response:
+    """Change one person's role."""
+    profile = session.get(Profile, profile_id) if 0 < profile_id <= MAX_ID else None
+    if profile is None:
+        abort(404, description="There is no such person.")
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose a role: learner, instructor or admin.")
+    actor = current_profile()
+    assert actor is not None
+    try:
+        change_role(actor, profile, Role(form.role.data))
+    except RoleError as error:
+        session.rollback()
+        abort(409, description=str(error))
+    session.commit()
+    flash(f"{profile.display_name} is now {profile.role.value}.")
+    return redirect(url_for("admin.users", q=request.args.get("q") or None))

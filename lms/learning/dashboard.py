@@ -10,16 +10,20 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from lms.cohorts.scope import cohorts_in_scope
 from lms.database import session, utcnow
+from lms.grading.queue import waiting_count
 from lms.learning.progress import CourseOutline, ModuleView, course_outline
 from lms.models import (
     Answer,
     Attempt,
     Certificate,
+    Cohort,
     Enrolment,
     EnrolmentStatus,
     Grade,
     GradeStatus,
+    Notification,
     Profile,
 )
 
@@ -84,5 +88,29 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
         "cards": cards,
         "feedback": feedback,
         "certificates": list(certificates.values()),
+        "notifications": unread_notifications(profile),
+        "teaching": teaching_summary(profile) if profile.is_staff else None,
         "now": now,
     }
+
+
+@dataclass
+class TeachingSummary:
+    waiting: int  # essay answers waiting for a grade, in this instructor's scope
+    cohorts: list[Cohort]
+
+
+def teaching_summary(profile: Profile) -> TeachingSummary:
+    cohorts = session.scalars(cohorts_in_scope(profile)).all()
+    return TeachingSummary(waiting_count(profile), list(cohorts))
+
+
+def unread_notifications(profile: Profile) -> list[Notification]:
+    return list(
+        session.scalars(
+            sa.select(Notification)
+            .where(Notification.profile_id == profile.id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc())
+            .limit(5)
+        )
+    )

@@ -20,7 +20,7 @@ def test_sign_in_and_sign_out(client: FlaskClient, users: Users) -> None:
     assert users.sign_in("nurse@example.com").headers["Location"] == "/"
     home = client.get("/").get_data(as_text=True)
     assert "Nadia Nurse" in home
-    assert 'href="/profile">Profile</a>' in home
+    assert 'href="/profile" title="Your profile"' in home
     post_form(client, "/sign-out", {})
     home = client.get("/").get_data(as_text=True)
     assert "You are signed out." in home
