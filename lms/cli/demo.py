@@ -63,7 +63,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Set up a demo (database, courses, accounts, a cohort) and serve it."""
     accounts = prepare_demo()
     cohort = session.scalar(sa.select(Cohort))
-    click.echo(f"\nDatabase: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    click.echo(f"\nDatabase: {database}")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, _name, role in accounts:
         click.echo(f"  {role.value:<11} {email}")
