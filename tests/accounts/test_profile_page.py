@@ -43,7 +43,7 @@ def test_the_profile_page_saves(app: Flask, client: FlaskClient, users: Users) -
     assert response.headers["Location"] == "/profile"
     page = client.get("/profile").get_data(as_text=True)
     assert "Your profile is saved." in page
-    assert '<span class="who">Nadia R. Nurse</span>' in page
+    assert 'title="Your profile">Nadia R. Nurse</a>' in page
     assert '<option selected value="America/New_York">America/New York</option>' in page
     profile = stored_profile(app, str(account_id))
     assert profile.profession is Profession.PHYSICIAN
