@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -304,6 +305,12 @@ class _CourseSync:
             self._remove(question, "question", _question_has_answers(question))
 
 
+def unwrap(text: str) -> str:
+    """Plain text as authors wrap it in YAML: lines of a paragraph joined, paragraphs kept."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
 def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
     """A `QuestionVersion` (with its choices or rubric) from a question in a quiz file."""
     settings: dict[str, Any] = {}
@@ -324,9 +331,9 @@ def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
     return QuestionVersion(
         number=number,
         type=QuestionType(spec.type),
-        prompt=spec.prompt.strip(),
+        prompt=unwrap(spec.prompt),
         points=Decimal(spec.max_points),
-        feedback=spec.feedback.strip(),
+        feedback=unwrap(spec.feedback),
         source=spec.source,
         settings=settings,
         content_hash=spec.content_hash(),
