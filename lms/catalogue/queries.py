@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from lms.database import session
-from lms.models import Cohort, Course, Enrolment, EnrolmentStatus
+from lms.learning.enrolment import seats_taken_by_cohort
+from lms.models import Cohort, Course
 
 
 @dataclass
@@ -33,16 +34,7 @@ def catalogue() -> list[CatalogueEntry]:
         .where(Cohort.is_open.is_(True), Cohort.course_id.in_([c.id for c in courses]))
         .order_by(Cohort.starts_on)
     ).all()
-    taken = dict(
-        session.execute(
-            sa.select(Enrolment.cohort_id, sa.func.count(Enrolment.id))
-            .where(
-                Enrolment.cohort_id.in_([c.id for c in cohorts]),
-                Enrolment.status != EnrolmentStatus.WITHDRAWN,
-            )
-            .group_by(Enrolment.cohort_id)
-        ).all()
-    )
+    taken = seats_taken_by_cohort([c.id for c in cohorts])
     by_course: dict[int, list[CohortOffer]] = defaultdict(list)
     for cohort in cohorts:
         left = (

@@ -38,8 +38,8 @@ from lms.cohorts.scope import (
     staff_required,
 )
 from lms.database import session, utcnow
-from lms.learning.enrolment import seats_taken
-from lms.models import Cohort, Course, Enrolment, EnrolmentStatus, Profile
+from lms.learning.enrolment import seats_taken, seats_taken_by_cohort
+from lms.models import Cohort, Course, Profile
 from lms.web import lms_blueprint
 
 bp = lms_blueprint("cohorts", __name__)
@@ -69,16 +69,7 @@ def index() -> Page:
         .options(so.joinedload(Cohort.course))
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     ).all()
-    taken = dict(
-        session.execute(
-            sa.select(Enrolment.cohort_id, sa.func.count(Enrolment.id))
-            .where(
-                Enrolment.cohort_id.in_([c.id for c in cohorts]),
-                Enrolment.status != EnrolmentStatus.WITHDRAWN,
-            )
-            .group_by(Enrolment.cohort_id)
-        ).all()
-    )
+    taken = seats_taken_by_cohort([c.id for c in cohorts])
     return page("index.html", None, cohorts=cohorts, taken=taken, profile=profile)
 
 
