@@ -41,7 +41,7 @@ def seats_taken_by_cohort(cohort_ids: list[int]) -> dict[int, int]:
         .where(Enrolment.cohort_id.in_(cohort_ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
         .group_by(Enrolment.cohort_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())  # type: ignore[arg-type]
 
 
 def seats_taken(cohort: Cohort) -> int:
