@@ -281,7 +281,7 @@ def add_learners(app: Flask, people: People, admin: FlaskClient, cohort_id: int,
 
 
 @pytest.mark.usefixtures("fast_passwords")
-def test_the_roster_query_count_does_not_grow_with_learners(
+def test_the_roster_query_count_is_the_same_for_5_and_200_learners(
     app: Flask, people: People, admin: FlaskClient
 ) -> None:
     cohort_id = make_cohort(app, starts_on=days_ago(10), capacity=None)
@@ -295,10 +295,10 @@ def test_the_roster_query_count_does_not_grow_with_learners(
         assert admin.get(url).status_code == 200
     assert len(roster(admin, cohort_id)) == 5
 
-    add_learners(app, people, admin, cohort_id, range(5, 40))
+    add_learners(app, people, admin, cohort_id, range(5, 200))
     with count_queries(app) as many:
         assert admin.get(url).status_code == 200
-    assert len(roster(admin, cohort_id)) == 40
+    assert len(roster(admin, cohort_id)) == 200
 
     assert len(few) == len(many), "\n".join(many)
     assert len(many) <= 20, "\n".join(many)

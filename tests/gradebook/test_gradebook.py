@@ -238,13 +238,13 @@ def test_instructors_only_see_their_own_cohorts(
     assert anonymous.status_code == 302
 
 
-def test_gradebook_query_count_does_not_grow_with_learners(
+def test_gradebook_query_count_is_the_same_for_5_and_200_learners(
     app: Flask, users: Users, courses: None
 ) -> None:
     small, _ = make_cohort(app, name="Small")
     large, _ = make_cohort(app, name="Large", capacity=None)
     add_learners(app, small, [f"Small {n}" for n in range(5)])
-    add_learners(app, large, [f"Large {n}" for n in range(40)])
+    add_learners(app, large, [f"Large {n}" for n in range(200)])
     users.create("admin@example.com", role="admin")
     client = sign_in_as(app, users, "admin@example.com")
     counts = [count_queries(app, client, f"/teach/cohorts/{c}/gradebook") for c in (small, large)]
