@@ -30,7 +30,7 @@ from lms.grading.views import bp as grading_bp
 from lms.learning.views import bp as learning_bp
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
-from lms.web import assets, register_template_filters
+from lms.web import assets, register_template_filters, register_url_converters
 
 
 @dataclass
@@ -90,6 +90,7 @@ class LMS:
         prefix = (url_prefix or self.url_prefix or app.config["LMS_URL_PREFIX"] or "").rstrip("/")
         app.extensions["lms"] = LMSState(url_prefix=prefix, user_info=self.user_info)
 
+        register_url_converters(app)  # before any LMS rule is added
         app.register_blueprint(assets, url_prefix=prefix)
         for blueprint in BLUEPRINTS:
             app.register_blueprint(blueprint, url_prefix=prefix)

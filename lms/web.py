@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from lms.access import current_profile
@@ -93,6 +95,21 @@ def local_time(moment: datetime | None, timezone: str | None = None) -> str:
         profile = current_profile()
         timezone = profile.timezone if profile else "UTC"
     return format_local(moment, timezone)
+
+
+class IdConverter(IntegerConverter):
+    """`<lms_id:name>`: a row id, 1 to 2**31 - 1 (a 32-bit integer column on PostgreSQL).
+
+    An id outside that range cannot exist, so the URL does not match (404) instead of
+    reaching the database, where SQLite overflows and PostgreSQL raises out-of-range.
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters.setdefault("lms_id", IdConverter)
 
 
 def register_template_filters(app: Flask) -> None:

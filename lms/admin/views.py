@@ -61,7 +61,7 @@ def users() -> str:
     return render_template("lms/admin/users.html", people=people, search=search, roles=list(Role))
 
 
-@bp.post("/admin/users/<int:profile_id>/role")
+@bp.post("/admin/users/<lms_id:profile_id>/role")
 @role_required(Role.ADMIN)
 def set_role(profile_id: int) -> Response:
     """Change one person's role."""

@@ -243,17 +243,29 @@ def remove_learner(cohort_id: int, enrolment_id: int) -> Response:
 
 #: The URL rules of this module's pages (every one behind `staff_required` and the scope).
 RULES = [
-    ("/teach/cohorts/<int:cohort_id>/sessions", sessions, ["GET", "POST"]),
-    ("/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>", edit_session, ["GET", "POST"]),
-    ("/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/delete", delete_session, ["POST"]),
+    ("/teach/cohorts/<lms_id:cohort_id>/sessions", sessions, ["GET", "POST"]),
     (
-        "/teach/cohorts/<int:cohort_id>/sessions/<int:session_id>/attendance",
+        "/teach/cohorts/<lms_id:cohort_id>/sessions/<lms_id:session_id>",
+        edit_session,
+        ["GET", "POST"],
+    ),
+    (
+        "/teach/cohorts/<lms_id:cohort_id>/sessions/<lms_id:session_id>/delete",
+        delete_session,
+        ["POST"],
+    ),
+    (
+        "/teach/cohorts/<lms_id:cohort_id>/sessions/<lms_id:session_id>/attendance",
         attendance,
         ["GET", "POST"],
     ),
-    ("/teach/cohorts/<int:cohort_id>/people", people, ["GET", "POST"]),
-    ("/teach/cohorts/<int:cohort_id>/people/<int:enrolment_id>", learner, ["GET", "POST"]),
-    ("/teach/cohorts/<int:cohort_id>/people/<int:enrolment_id>/remove", remove_learner, ["POST"]),
+    ("/teach/cohorts/<lms_id:cohort_id>/people", people, ["GET", "POST"]),
+    ("/teach/cohorts/<lms_id:cohort_id>/people/<lms_id:enrolment_id>", learner, ["GET", "POST"]),
+    (
+        "/teach/cohorts/<lms_id:cohort_id>/people/<lms_id:enrolment_id>/remove",
+        remove_learner,
+        ["POST"],
+    ),
 ]
 
 

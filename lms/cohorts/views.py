@@ -124,7 +124,7 @@ def _committed(form: CohortForm) -> bool:
     return True
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>")
 @staff_required
 def overview(cohort_id: int) -> Page:
     """A cohort at a glance: settings, instructors, seats and the next live sessions."""
@@ -137,7 +137,7 @@ def overview(cohort_id: int) -> Page:
     )
 
 
-@bp.route("/teach/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@bp.route("/teach/cohorts/<lms_id:cohort_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(cohort_id: int) -> Page:
     """Change a cohort's settings; a new start date offers to regenerate the calendar."""
@@ -192,7 +192,7 @@ def edit(cohort_id: int) -> Page:
 # Calendar ------------------------------------------------------------------------------
 
 
-@bp.route("/teach/cohorts/<int:cohort_id>/calendar", methods=["GET", "POST"])
+@bp.route("/teach/cohorts/<lms_id:cohort_id>/calendar", methods=["GET", "POST"])
 @staff_required
 def calendar(cohort_id: int) -> Page:
     """One row per module: when it opens and is due, in the cohort's time zone."""
@@ -222,7 +222,7 @@ def calendar(cohort_id: int) -> Page:
     )
 
 
-@bp.post("/teach/cohorts/<int:cohort_id>/calendar/regenerate")
+@bp.post("/teach/cohorts/<lms_id:cohort_id>/calendar/regenerate")
 @staff_required
 def regenerate_calendar(cohort_id: int) -> Response:
     """Every module's dates from the start date again (replaces edits)."""
@@ -236,7 +236,7 @@ def regenerate_calendar(cohort_id: int) -> Response:
 # Instructors ---------------------------------------------------------------------------
 
 
-@bp.route("/teach/cohorts/<int:cohort_id>/instructors", methods=["GET", "POST"])
+@bp.route("/teach/cohorts/<lms_id:cohort_id>/instructors", methods=["GET", "POST"])
 @staff_required
 def instructors(cohort_id: int) -> Page:
     """Assign instructors (people with the instructor or admin role) to the cohort."""
@@ -253,7 +253,7 @@ def instructors(cohort_id: int) -> Page:
     return page("instructors.html", form, cohort=cohort, form=form)
 
 
-@bp.post("/teach/cohorts/<int:cohort_id>/instructors/<int:profile_id>/remove")
+@bp.post("/teach/cohorts/<lms_id:cohort_id>/instructors/<lms_id:profile_id>/remove")
 @staff_required
 def remove_instructor(cohort_id: int, profile_id: int) -> Response:
     """Unassign an instructor from the cohort."""
@@ -270,7 +270,7 @@ def remove_instructor(cohort_id: int, profile_id: int) -> Response:
 # Roster --------------------------------------------------------------------------------
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>/roster")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>/roster")
 @staff_required
 def roster(cohort_id: int) -> Page:
     """Learners x modules, behind learners first (a fixed number of queries)."""

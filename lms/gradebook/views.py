@@ -25,7 +25,7 @@ from lms.web import lms_blueprint
 bp = lms_blueprint("gradebook", __name__)
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>/gradebook")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>/gradebook")
 @login_required
 def cohort_gradebook(cohort_id: int) -> str:
     """A cohort's learners x quizzes, with completion and CE hours."""
@@ -54,14 +54,14 @@ def _export(kind: str, cohort_id: int | None = None, slug: str | None = None) ->
     return csv_response(f"{name}-{kind}.csv", header, rows)
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>/gradebook.csv")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>/gradebook.csv")
 @login_required
 def cohort_gradebook_csv(cohort_id: int) -> Response:
     """The cohort's gradebook as CSV."""
     return _export("gradebook", cohort_id=cohort_id)
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>/progress.csv")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>/progress.csv")
 @login_required
 def cohort_progress_csv(cohort_id: int) -> Response:
     """The cohort's module progress as CSV."""
@@ -82,7 +82,7 @@ def course_progress_csv(slug: str) -> Response:
     return _export("progress", slug=slug)
 
 
-@bp.get("/teach/learners/<int:enrolment_id>")
+@bp.get("/teach/learners/<lms_id:enrolment_id>")
 @login_required
 def learner(enrolment_id: int) -> str:
     """One learner's record in one course: every attempt, answer, grade and reading time."""
@@ -107,7 +107,7 @@ def _quiz_or_404(course_id: int, quiz_slug: str) -> Quiz:
     return quiz
 
 
-@bp.get("/teach/cohorts/<int:cohort_id>/quizzes/<quiz_slug>/statistics")
+@bp.get("/teach/cohorts/<lms_id:cohort_id>/quizzes/<quiz_slug>/statistics")
 @login_required
 def cohort_statistics(cohort_id: int, quiz_slug: str) -> str:
     """How each question of a quiz performed in this cohort."""

@@ -167,7 +167,7 @@ def render_screen(
     ), status
 
 
-@bp.route("/teach/grading/answers/<int:answer_id>", methods=["GET", "POST"])
+@bp.route("/teach/grading/answers/<lms_id:answer_id>", methods=["GET", "POST"])
 @staff_required
 def answer(answer_id: int) -> Any:
     """Grade one essay answer: rubric scores, feedback; save, release or go to the next."""
@@ -242,7 +242,7 @@ def _posted_version() -> int:
     return int(raw)
 
 
-@bp.post("/teach/grading/answers/<int:answer_id>/release")
+@bp.post("/teach/grading/answers/<lms_id:answer_id>/release")
 @staff_required
 def release(answer_id: int) -> Any:
     """Release this answer's draft grade to the learner."""
@@ -270,7 +270,7 @@ def release(answer_id: int) -> Any:
     return redirect(safe_next(request.form.get("next"), _answer_url(found.id, filters)))
 
 
-@bp.post("/teach/grading/answers/<int:answer_id>/return")
+@bp.post("/teach/grading/answers/<lms_id:answer_id>/return")
 @staff_required
 def return_answer(answer_id: int) -> Any:
     """Return the essay to the learner for revision, with a note."""
@@ -295,7 +295,7 @@ def return_answer(answer_id: int) -> Any:
     return redirect(_answer_url(found.id, filters))
 
 
-@bp.post("/teach/grading/quizzes/<int:quiz_id>/release")
+@bp.post("/teach/grading/quizzes/<lms_id:quiz_id>/release")
 @staff_required
 def release_quiz(quiz_id: int) -> Response:
     """Release every draft grade of a quiz in one cohort (or its self-paced learners)."""
@@ -329,7 +329,7 @@ def release_quiz(quiz_id: int) -> Response:
 # -- learners ------------------------------------------------------------------------------------
 
 
-@bp.post("/attempts/<int:attempt_id>/answers/<int:answer_id>/resubmit")
+@bp.post("/attempts/<lms_id:attempt_id>/answers/<lms_id:answer_id>/resubmit")
 @login_required
 def resubmit_answer(attempt_id: int, answer_id: int) -> Any:
     """The learner hands in the revised text of an essay returned to them."""
@@ -374,7 +374,7 @@ def notification_list() -> str:
     )
 
 
-@bp.post("/notifications/<int:notification_id>/read")
+@bp.post("/notifications/<lms_id:notification_id>/read")
 @login_required
 def notification_read(notification_id: int) -> Response:
     """Mark one of my notifications read, then follow its link (or back to the list)."""

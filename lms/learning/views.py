@@ -90,7 +90,7 @@ def enrol(slug: str) -> Response:
     return redirect(url_for("learning.course_home", slug=course.slug))
 
 
-@bp.post("/courses/<slug>/cohorts/<int:cohort_id>/join")
+@bp.post("/courses/<slug>/cohorts/<lms_id:cohort_id>/join")
 @login_required
 def join(slug: str, cohort_id: int) -> Response:
     """Join an open cohort with a seat left."""

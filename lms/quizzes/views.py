@@ -188,7 +188,7 @@ def start(slug: str, quiz_slug: str) -> Response:
     return redirect(url_for(".attempt", attempt_id=started.id))
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<lms_id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> str | Response:
     """Take the attempt: every question on one page, saved answers filled in."""
@@ -200,7 +200,7 @@ def attempt(attempt_id: int) -> str | Response:
     return render_attempt(found, access)
 
 
-@bp.post("/attempts/<int:attempt_id>/answers")
+@bp.post("/attempts/<lms_id:attempt_id>/answers")
 @login_required
 def save(attempt_id: int) -> Any:
     """Save answers as a draft: JSON from the page's script, or the form without it."""
@@ -242,7 +242,7 @@ def save(attempt_id: int) -> Any:
     return redirect(url_for(".attempt", attempt_id=found.id))
 
 
-@bp.post("/attempts/<int:attempt_id>/submit")
+@bp.post("/attempts/<lms_id:attempt_id>/submit")
 @login_required
 def submit(attempt_id: int) -> Any:
     """Submit: from the attempt page, save and ask to confirm; once confirmed, hand in."""
@@ -275,7 +275,7 @@ def submit(attempt_id: int) -> Any:
     return redirect(url_for(".review", attempt_id=found.id))
 
 
-@bp.get("/attempts/<int:attempt_id>/review")
+@bp.get("/attempts/<lms_id:attempt_id>/review")
 @login_required
 def review(attempt_id: int) -> str | Response:
     """A submitted attempt: score, and what the quiz's review policy shows."""

@@ -130,3 +130,16 @@ def test_form_fields_link_errors_only_when_there_are_errors(
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="password-error"' in html
     assert 'id="password-error"' in html
+
+
+def test_ids_that_cannot_exist_are_404_not_errors(client: FlaskClient, users: Users) -> None:
+    users.create("nurse@example.com", role="admin")
+    users.sign_in("nurse@example.com")
+    for url in (
+        "/attempts/99999999999999999999",
+        "/attempts/2147483648/review",
+        "/teach/learners/99999999999999999999",
+        "/teach/cohorts/99999999999999999999/roster",
+        "/teach/grading/answers/0",
+    ):
+        assert client.get(url).status_code == 404, url
