@@ -77,7 +77,7 @@ def test_cohort_from_creation_to_released_feedback(page: Page, live_server: Live
     page.goto(f"{url}/courses/relational-psychedelic-assisted-therapy/quizzes/week-1-reflection")
     page.get_by_role("button", name="Start the quiz").click()
     page.locator("textarea").first.fill(REFLECTION)
-    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=45_000)
     page.get_by_role("button", name="Review and submit…").click()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_text("Awaiting grading").first).to_be_visible()
