@@ -101,15 +101,23 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int = 5000) -> None:
 
     WAL lets readers run beside a writer, the busy timeout makes writers wait for the lock
     instead of failing with `database is locked`, and foreign keys are off by default.
+    A timeout given to the driver (`connect_args={"timeout": seconds}` in
+    SQLALCHEMY_ENGINE_OPTIONS, or `?timeout=` in the URL) is kept instead of the default.
     """
     if engine.dialect.name != "sqlite":
         return
 
+    @sa.event.listens_for(engine, "do_connect")
+    def _note_configured_timeout(_dialect: Any, record: Any, _cargs: Any, cparams: Any) -> None:
+        if "timeout" in cparams:
+            record.info["lms_busy_timeout_ms"] = int(float(cparams["timeout"]) * 1000)
+
     @sa.event.listens_for(engine, "connect")
-    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    def _set_pragmas(dbapi_connection: Any, record: Any) -> None:
+        timeout_ms = record.info.get("lms_busy_timeout_ms", busy_timeout_ms)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

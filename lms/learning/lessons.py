@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from lms.database import session, utcnow
@@ -17,14 +18,34 @@ from lms.models import Lesson, LessonProgress, Profile
 
 
 def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
-    """The learner's progress row for a lesson, created on first use (race-safe)."""
+    """The learner's progress row for a lesson, created on first use (race-safe).
+
+    PostgreSQL and SQLite: INSERT ... ON CONFLICT DO NOTHING, so a row made at the same
+    moment in another tab is kept, without a savepoint: the SQLite driver commits a
+    savepoint that opens the transaction when it is released, which would keep the new row
+    even if the rest of the request failed.
+    """
     query = sa.select(LessonProgress).where(
         LessonProgress.profile_id == profile.id, LessonProgress.lesson_id == lesson.id
     )
     progress = session.scalar(query)
     if progress is not None:
         return progress
-    try:
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        now = utcnow()
+        session.execute(
+            insert(LessonProgress)
+            .values(
+                profile_id=profile.id, lesson_id=lesson.id, first_opened_at=now, last_seen_at=now
+            )
+            .on_conflict_do_nothing(
+                index_elements=[LessonProgress.profile_id, LessonProgress.lesson_id]
+            )
+        )
+        return session.scalars(query).one()
+    try:  # other databases
         with session.begin_nested():
             progress = LessonProgress(profile_id=profile.id, lesson_id=lesson.id)
             session.add(progress)
