@@ -14,8 +14,9 @@ from werkzeug.exceptions import HTTPException
 
 from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config
 from lms.database import configure_sqlite
+from lms.errors import handle_busy_database, handle_too_large
 from lms.extension import LMS
-from lms.security import add_security_headers
+from lms.security import SessionInterface, add_security_headers
 from lms.web import render_error
 
 
@@ -24,6 +25,7 @@ def create_app(
 ) -> Flask:
     """Build the standalone app: settings from the environment, then `config`."""
     app = Flask("lms", instance_relative_config=True, static_folder=None)
+    app.session_interface = SessionInterface()  # Secure cookie over HTTPS
     app.config.from_mapping(standalone_config(os.environ))
     if config:
         app.config.from_mapping(config)
@@ -40,6 +42,8 @@ def create_app(
 
     app.register_blueprint(accounts, url_prefix=app.extensions["lms"].url_prefix)
     app.register_error_handler(HTTPException, render_error)
+    handle_busy_database(app)
+    handle_too_large(app)  # 413: the LMS's page saying what to do
     app.after_request(add_security_headers)
     return app
 

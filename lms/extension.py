@@ -25,6 +25,7 @@ from lms.cli.commands import lms_cli
 from lms.cohorts.views import bp as cohorts_bp
 from lms.config import DEFAULTS, ConfigError, check_known_keys
 from lms.csrf import generate_csrf
+from lms.errors import handle_busy_database, handle_too_large
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
 from lms.learning.views import bp as learning_bp
@@ -55,6 +56,8 @@ BLUEPRINTS: list[Blueprint] = [
     grading_bp,
     cohorts_bp,
 ]
+handle_busy_database(*BLUEPRINTS)  # 503 "please retry" when the database is busy or down
+handle_too_large(*BLUEPRINTS)  # 413: the LMS's error page, saying what to do
 
 
 class LMS:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
@@ -76,9 +76,17 @@ def require_complete_profile() -> Response | None:
     return redirect(url_for("profile.complete", next=here))
 
 
+def refuse_nul_in_url(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A NUL in a URL part (`/courses/%00/`) names nothing: 404, before PostgreSQL, which
+    refuses NUL in a query parameter, turns it into a 500."""
+    if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+        abort(404)
+
+
 def lms_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint for one area of the LMS, with its error pages and CSRF check."""
     blueprint = Blueprint(name, import_name)
+    blueprint.url_value_preprocessor(refuse_nul_in_url)
     blueprint.register_error_handler(HTTPException, render_error)
     protect(blueprint)
     blueprint.after_request(add_security_headers)

@@ -44,7 +44,8 @@ class RoleForm(FlaskForm):
 @role_required(Role.ADMIN)
 def users() -> str:
     """People and their roles, searchable by name or email."""
-    search = (request.args.get("q") or "").strip()[:200]
+    # No NUL: PostgreSQL refuses it in a query parameter (that was a 500).
+    search = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     query = sa.select(Profile).order_by(Profile.display_name, Profile.id)
     if search:

@@ -25,8 +25,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
     ValidationError,
+    validators,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from lms.cohorts.calendar import LocalTimeError, from_local
 from lms.cohorts.people import split_entries
@@ -41,6 +42,16 @@ MAX_PASTED_EMAILS = 500
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 DATE_HINT = "Enter a date like 2025-03-03."
 DATETIME_HINT = "Enter a date and time like 2025-03-03 18:30."
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange, also for a number too large for a float (its NaN check
+    raises OverflowError on one, which would be a 500)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, int) and abs(field.data) > 10**15:
+            raise ValidationError(self.message)
+        super().__call__(form, field)
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -379,10 +390,11 @@ class AttendanceForm(FlaskForm):
 
     def marks(self) -> dict[int, AttendanceStatus]:
         """The statuses chosen; learners left unmarked are not in it."""
+        # Optional() lets a blank (" ") through without the choice check: that is unmarked.
         return {
             pid: AttendanceStatus(self.mark(pid).data)
             for pid in self.profile_ids
-            if self.mark(pid).data
+            if (self.mark(pid).data or "").strip()
         }
 
 

@@ -18,12 +18,21 @@ from pydantic_core import PydanticCustomError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. set-and-setting"
+#: The database's column sizes: longer text would be refused by PostgreSQL at sync time.
+MAX_SLUG = 100
+MAX_SHORT_TEXT = 200
 
 
 def _slug(value: str) -> str:
     if not SLUG_RE.fullmatch(value):
         raise PydanticCustomError(
             "slug", "'{value}' is not a valid slug", {"value": value, "hint": SLUG_HINT}
+        )
+    if len(value) > MAX_SLUG:
+        raise PydanticCustomError(
+            "slug_too_long",
+            "the slug is {length} characters long; the most is {most}",
+            {"length": len(value), "most": MAX_SLUG, "hint": "use a shorter slug"},
         )
     return value
 
@@ -34,8 +43,20 @@ def _text(value: str) -> str:
     return value
 
 
+def _short(value: str) -> str:
+    if len(value) > MAX_SHORT_TEXT:
+        raise PydanticCustomError(
+            "too_long",
+            "is {length} characters long; the most is {most}",
+            {"length": len(value), "most": MAX_SHORT_TEXT, "hint": "shorten it"},
+        )
+    return value
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
 Text = Annotated[str, AfterValidator(_text)]
+#: Titles, audiences, sources and rubric criteria: at most MAX_SHORT_TEXT characters.
+ShortText = Annotated[str, AfterValidator(_text), AfterValidator(_short)]
 
 
 class _Model(BaseModel):
@@ -69,9 +90,9 @@ class Completion(_Model):
 
 class CourseFile(_Model):
     slug: Slug
-    title: Text
+    title: ShortText
     track: Literal["self-paced", "cohort"]
-    audience: Text
+    audience: ShortText
     summary: Text
     description: str | None = None
     estimated_hours: float = Field(gt=0)
@@ -88,7 +109,7 @@ class CourseFile(_Model):
 
 class ModuleFile(_Model):
     slug: Slug
-    title: Text
+    title: ShortText
     summary: str | None = None
     week: int | None = Field(default=None, ge=1)
     release_after_days: int | None = Field(default=None, ge=0)
@@ -99,7 +120,7 @@ class ModuleFile(_Model):
 
 
 class LessonMeta(_Model):
-    title: Text
+    title: ShortText
     slug: Slug
     minutes: int = Field(ge=1, le=60)
     kind: Literal["lesson", "live-session"] = "lesson"
@@ -116,7 +137,7 @@ class Choice(_Model):
 
 
 class RubricCriterion(_Model):
-    criterion: Text
+    criterion: ShortText
     points: int = Field(ge=1)
     description: str | None = None
 
@@ -127,7 +148,7 @@ class _Question(_Model):
     prompt: Text
     points: int = Field(default=1, ge=1)
     feedback: Text
-    source: Text
+    source: ShortText
 
     @property
     def max_points(self) -> int:
@@ -280,7 +301,7 @@ class ReviewPolicy(_Model):
 
 class QuizFile(_Model):
     slug: Slug
-    title: Text
+    title: ShortText
     description: str | None = None
     pass_mark: int = Field(ge=0, le=100)
     attempts: int | None = Field(default=None, ge=1)

@@ -137,7 +137,7 @@ def parse_filters(args: Mapping[str, str]) -> tuple[QueueFilters, list[str]]:
             continue
         if name == "cohort" and raw == SELF_PACED:
             values["self_paced"] = True
-        elif raw.isascii() and raw.isdigit() and valid_id(int(raw)):
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 10 and valid_id(int(raw)):
             values[f"{name}_id"] = int(raw)
         else:
             problems.append(f"The {name} filter “{raw[:40]}” is not valid, so it was ignored.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
@@ -23,8 +24,17 @@ PROFESSION_LABELS = {
 LICENCE_HINT = "Optional. Printed on your CE certificates, for example LMFT 12345 or RN 98765."
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def no_control_characters(form: Any, field: Field) -> None:
+    """Names and licences are one line of plain text (PostgreSQL cannot even store NUL)."""
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+        raise ValidationError("Remove the control characters from this text.")
 
 
 class ChoiceField(SelectField):
@@ -54,7 +64,7 @@ def licence_type_field() -> StringField:
     return StringField(
         "Licence type",
         filters=[strip],
-        validators=[Length(max=80, message="Use at most 80 characters.")],
+        validators=[Length(max=80, message="Use at most 80 characters."), no_control_characters],
     )
 
 
@@ -62,7 +72,7 @@ def licence_number_field() -> StringField:
     return StringField(
         "Licence number",
         filters=[strip],
-        validators=[Length(max=80, message="Use at most 80 characters.")],
+        validators=[Length(max=80, message="Use at most 80 characters."), no_control_characters],
     )
 
 
@@ -73,6 +83,7 @@ def name_field() -> StringField:
         validators=[
             DataRequired(message="Enter your name."),
             Length(max=120, message="Use at most 120 characters."),
+            no_control_characters,
         ],
     )
 

@@ -126,8 +126,9 @@ def question_type(kind: QuestionType | QuestionVersion) -> BaseQuestion:
 
 
 def _choice_id(value: Any, choice_ids: Sequence[int]) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    # ASCII digits only ("²".isdigit() is True but int() refuses it), and few of them.
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip()) if len(value.strip()) <= 18 else -1
     if isinstance(value, bool) or not isinstance(value, int):
         raise ResponseError("Choose one of the listed answers.")
     if value not in choice_ids:

@@ -74,6 +74,15 @@ def handle_error(error: HTTPException) -> Any:
     return render_error(error)
 
 
+def json_body() -> Any:
+    """The request's JSON, or None when it is not JSON (or nested too deeply to read:
+    json.loads raises RecursionError, not ValueError, on "[[[[..." and that was a 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def clock_time(moment: datetime | None, fmt: str = "%H:%M") -> str:
     """A time in the learner's time zone (UTC if theirs is unknown)."""
     if moment is None:
@@ -213,7 +222,7 @@ def save(attempt_id: int) -> Any:
     questions = laid_out_questions(found)
     if request.is_json:
         try:
-            parsed = parse_json_answers(questions, request.get_json(silent=True))
+            parsed = parse_json_answers(questions, json_body())
         except ResponseError as error:
             return jsonify(status="error", error=str(error)), 400
     else:
