@@ -30,6 +30,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 REQUIRED = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 375}
+#: Scroll to (x, y), then resolve once the page has been laid out and painted again.
+RESTORE = """([x, y]) => new Promise(done => {
+  window.scrollTo(0, 0);
+  window.scrollTo(x, y);
+  requestAnimationFrame(() => requestAnimationFrame(done));
+})"""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -70,10 +76,15 @@ class LiveServer:
         """Screenshots of the current page at desktop and phone widths."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         size = page.viewport_size
+        scrolled = page.evaluate("[window.scrollX, window.scrollY]")
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 900})
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
         page.set_viewport_size(size)
+        # Back where the test was. Scrolling also makes Chromium choose its scroll anchor
+        # again: with the one chosen at phone width, a later change of text (the quiz's
+        # save status) made the page jump under the test's next click.
+        page.evaluate(RESTORE, scrolled)
 
 
 @pytest.fixture

@@ -1,15 +1,19 @@
 """A new nurse signs up, enrols in the self-paced course, reads lessons, takes a knowledge
 check (answers autosaved and still there after a reload), submits, reads the review and
-sees her progress on the dashboard."""
+sees her progress on the dashboard; another finishes the course, downloads her certificate
+and anyone can verify it."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import LiveServer
+from tests.browser.scenarios import ESSENTIALS, answer_right, nurse_before_the_final, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +82,66 @@ def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer
     progress = page.locator("progress").first
     assert int(progress.get_attribute("value") or 0) > 0
     live_server.shoot(page, "dashboard")
+
+
+def test_nurse_finishes_the_course_and_her_certificate_verifies(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Everything but the last lesson and the final assessment is done (set up in the
+    database); she reads the last lesson, passes the final, downloads the certificate and
+    anyone can verify it."""
+    url = live_server.url
+    nurse_before_the_final(live_server, "nell@example.com", "Nell Nurse")
+    sign_in(page, live_server, "nell@example.com")
+
+    page.goto(f"{url}/dashboard")
+    expect(page.get_by_text("Next:")).to_contain_text("Course wrap-up")
+    page.goto(f"{url}/courses/{ESSENTIALS}/")
+    resume = page.get_by_role("link", name=re.compile(r"^Resume: "))
+    expect(resume).to_contain_text("wrap-up")
+    live_server.shoot(page, "course-home-nearly-done")
+    resume.click()
+
+    # The last lesson: the outline marks it as the current page.
+    current = page.locator(".course-nav a[aria-current='page']")
+    expect(current).to_have_text(page.get_by_role("heading", level=1).inner_text())
+    live_server.shoot(page, "lesson-last")
+    page.get_by_role("button", name="Mark complete and continue").click()
+
+    # The final assessment: timed, shuffled; she knows every answer.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Final assessment")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_text("Time left:")).to_be_visible()
+    answer_right(page, live_server)
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
+    page.get_by_role("button", name="Review and submit…").click()
+    expect(page.get_by_text("You answered 19 of 19 questions")).to_be_visible()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", level=2, name="Passed")).to_be_visible()
+    live_server.shoot(page, "quiz-review-passed")
+
+    # The course is complete: the certificate, its PDF and its public page.
+    page.goto(f"{url}/courses/{ESSENTIALS}/")
+    expect(page.get_by_text("100% complete")).to_be_visible()
+    page.get_by_role("link", name="View your certificate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nell Nurse")
+    expect(page.get_by_text("This certificate is valid")).to_be_visible()
+    live_server.shoot(page, "certificate")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = tmp_path / "certificate.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = "\n".join(sheet.extract_text() for sheet in PdfReader(pdf).pages)
+    assert "Nell Nurse" in text
+    assert COURSE.split(":")[0] in text
+    verify_url = re.search(r"https?://\S+/certificates/[\w-]+", text)
+    assert verify_url, text
+
+    # Anyone (signed out) can check it at the address printed on the PDF.
+    page.context.clear_cookies()
+    page.goto(verify_url.group(0))
+    expect(page.get_by_text("This certificate is valid")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nell Nurse")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)
+    live_server.shoot(page, "certificate-public")

@@ -1,8 +1,10 @@
 """A therapist joins a cohort with an invite code, finds the week's pre-work and live
-session, and sees next week's module locked with its date."""
+session, sees next week's module locked with its date, hands in the week's reflection and,
+once her instructor has released the grade, reads the feedback."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,11 +14,14 @@ from playwright.sync_api import Page, expect
 from lms.accounts.service import create_account
 from lms.cohorts.service import create_cohort
 from lms.database import session, utcnow
-from lms.models import Course, LiveSession, Profession, Role
+from lms.models import Attempt, Cohort, Course, LiveSession, Profession, Profile, Quiz, Role
 from tests.browser.conftest import LiveServer
+from tests.browser.scenarios import REFLECTION, essay_answer, grade, person, within
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+FEEDBACK = "Honest about where your associations come from; bring in the Spravato facts."
 
 
 def prepare_cohort(server: LiveServer) -> str:
@@ -40,8 +45,6 @@ def prepare_cohort(server: LiveServer) -> str:
         )
         account = create_account("theo@example.com", "Theo Therapist", PASSWORD, Role.LEARNER)
         session.flush()
-        from lms.models import Profile
-
         profile = session.scalar(sa.select(Profile).where(Profile.user_id == str(account.id)))
         assert profile is not None
         profile.profession = Profession.THERAPIST
@@ -104,3 +107,53 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     assert response.status == 403
     expect(page.get_by_text("This opens on")).to_be_visible()
     live_server.shoot(page, "locked-403")
+
+    # The week's reflection: written, autosaved, handed in; it waits for the instructor.
+    page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
+    page.locator(".outline-item", has_text="Quiz").get_by_role(
+        "link", name=re.compile("^Week 1 reflection")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Week 1 reflection")
+    page.get_by_role("button", name="Start the quiz").click()
+    essay = page.get_by_role("textbox", name=re.compile("Reflect on the associations"))
+    essay.fill(REFLECTION)
+    expect(page.locator("[data-word-count]")).to_have_text(str(len(REFLECTION.split())))
+    expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
+    live_server.shoot(page, "quiz-attempt-essay")
+    page.get_by_role("button", name="Review and submit…").click()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Awaiting grading").first).to_be_visible()
+    page.goto(f"{live_server.url}/dashboard")
+    expect(page.get_by_role("heading", name="Latest feedback")).to_have_count(0)
+
+    # Her instructor grades it and releases the grade (set up directly).
+    release_reflection(live_server, "theo@example.com", FEEDBACK)
+
+    page.goto(f"{live_server.url}/dashboard")
+    expect(page.get_by_role("heading", name="New for you")).to_be_visible()
+    expect(page.get_by_text(FEEDBACK)).to_be_visible()
+    live_server.shoot(page, "dashboard-feedback")
+    page.get_by_role("link", name="See the review").first.click()
+    feedback = page.locator(".grader-feedback")
+    expect(feedback.get_by_role("heading", name="Your instructor's feedback")).to_be_visible()
+    expect(feedback).to_contain_text(FEEDBACK)
+    expect(page.get_by_text(re.compile(r"You scored \d+(\.\d+)?%"))).to_be_visible()
+    live_server.shoot(page, "quiz-review-feedback")
+
+
+def release_reflection(server: LiveServer, email: str, feedback: str) -> None:
+    with within(server):
+        learner = session.scalar(sa.select(Profile).where(Profile.email == email))
+        assert learner is not None
+        attempt = session.scalar(
+            sa.select(Attempt)
+            .join(Quiz)
+            .where(Attempt.profile_id == learner.id, Quiz.slug == "week-1-reflection")
+        )
+        assert attempt is not None
+        iris = person("iris@example.com", "Iris Instructor", Role.INSTRUCTOR)
+        cohort = session.scalar(sa.select(Cohort).where(Cohort.name == "Spring cohort"))
+        assert cohort is not None
+        cohort.instructors.append(iris)
+        grade(essay_answer(attempt), iris, feedback)
+        session.commit()
