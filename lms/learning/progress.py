@@ -123,12 +123,18 @@ class CourseOutline:
 
 
 def load_course(course_id: int) -> Course:
-    """A course with its modules, lessons and quizzes (four queries)."""
+    """A course with its modules, lessons and quizzes (four queries).
+
+    Lesson bodies are left out (about 200 kB a course, loaded on every learner request
+    otherwise): the lesson page loads its one body when it shows it.
+    """
     course = session.scalar(
         sa.select(Course)
         .where(Course.id == course_id)
         .options(
-            so.selectinload(Course.modules).selectinload(Module.lessons),
+            so.selectinload(Course.modules)
+            .selectinload(Module.lessons)
+            .options(so.defer(Lesson.body_html), so.defer(Lesson.body_markdown)),
             so.selectinload(Course.modules).selectinload(Module.quizzes),
         )
     )

@@ -1,0 +1,160 @@
+"""Query budgets: the busiest pages run a fixed number of SQL queries, whatever the data.
+
+Each page is requested on two databases seeded by `bench.seed` (the benchmark's own data:
+both courses, cohorts with calendars, live sessions and attendance, reading progress,
+graded and open attempts, essays with draft and released grades), one small and one
+larger, and must run exactly as many queries on both, and no more than its budget. A page
+that starts loading rows one at a time (an N+1) fails here, on SQLite and PostgreSQL.
+
+Small: 5 learners, one cohort of 5. Large: 60 learners, two cohorts of 30. The learner
+pages are measured as the learner with the fewest attempts (small) and the most (large);
+the large pool learner has also submitted four attempts and started four new ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bench.seed import SeedInfo, seed
+from lms.database import session
+from lms.models import Attempt, Profile
+from tests.conftest import (
+    DATABASES,
+    count_queries,
+    make_test_app,
+    new_postgres_database,
+    post_form,
+)
+
+SMALL, LARGE = 5, 60
+COHORT_SIZE = 30
+
+#: The queries each page runs (an upper bound: lower it when a page gets cheaper).
+BUDGETS = {
+    "lesson": 15,
+    "attempt": 18,
+    "dashboard": 22,
+    "grading": 4,
+    "roster": 16,
+    "gradebook": 15,
+}
+
+
+@contextmanager
+def new_database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'budget.sqlite3'}"
+    else:
+        with new_postgres_database() as url:
+            yield url
+
+
+def signed_in_with(app: Flask, email: str, password: str) -> FlaskClient:
+    client = app.test_client()
+    response = post_form(client, "/sign-in", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def learner_by_attempts(info: SeedInfo, most: bool) -> str:
+    """The learner of the first cohort (taking both courses) with the fewest or most attempts."""
+    attempts = sa.func.count(Attempt.id)
+    email = session.scalar(
+        sa.select(Profile.email)
+        .outerjoin(Attempt, Attempt.profile_id == Profile.id)
+        .where(Profile.email.in_(info.cohort_learners))
+        .group_by(Profile.email)
+        .order_by(attempts.desc() if most else attempts, Profile.email)
+        .limit(1)
+    )
+    assert email is not None
+    return email
+
+
+def token(client: FlaskClient) -> str:
+    found = re.search(r'csrf-token" content="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def measure(url: str, learners: int) -> dict[str, int]:
+    """Seed `learners`, then count each page's queries (after one warm-up request)."""
+    info = seed(url, learners, pool=1, cohort_size=COHORT_SIZE)
+    app = make_test_app(url)
+    try:
+        large = learners == LARGE
+        with app.app_context():
+            learner_email = learner_by_attempts(info, most=large)
+        learner = signed_in_with(app, learner_email, info.password)
+        pool = info.pool[0]
+        taker = signed_in_with(app, pool.email, info.password)
+        if large:  # more attempts, and graded ones, for the same learner
+            csrf = token(taker)
+            for attempt in pool.attempts[:4]:
+                submitted = taker.post(
+                    f"/attempts/{attempt['id']}/submit",
+                    data={"csrf_token": csrf, "confirm": "yes"},
+                )
+                assert submitted.status_code == 302
+                started = taker.post(
+                    f"/courses/{info.self_paced_course}/quizzes/{attempt['quiz']}/attempts",
+                    data={"csrf_token": csrf},
+                )
+                assert started.status_code == 302
+        cohort = info.cohorts[0]
+        instructor = signed_in_with(app, cohort["instructor"], info.password)
+        pages = {
+            "lesson": (learner, info.lesson_paths[0]),
+            "attempt": (taker, f"/attempts/{pool.attempts[-1]['id']}"),
+            "dashboard": (learner, "/dashboard"),
+            "grading": (instructor, "/teach/grading"),
+            "roster": (instructor, f"/teach/cohorts/{cohort['id']}/roster"),
+            "gradebook": (instructor, f"/teach/cohorts/{cohort['id']}/gradebook"),
+        }
+        counts = {}
+        for page, (client, path) in pages.items():
+            assert client.get(path).status_code == 200, path
+            counts[page] = count_queries(app, client, path)
+        return counts
+    finally:
+        with app.app_context():
+            session.remove()
+            app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def query_counts(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[int, int]]:
+    """{page: (queries on the small data, queries on the large data)} on one database."""
+    results = []
+    for learners in (SMALL, LARGE):
+        folder = tmp_path_factory.mktemp(f"budget-{request.param}-{learners}")
+        with new_database(request.param, folder) as url:
+            results.append(measure(url, learners))
+    small, large = results
+    return {page: (small[page], large[page]) for page in BUDGETS}
+
+
+@pytest.mark.parametrize("page", list(BUDGETS))
+def test_queries_do_not_grow_with_the_data(
+    query_counts: dict[str, tuple[int, int]], page: str
+) -> None:
+    small, large = query_counts[page]
+    assert small == large, f"{page}: {small} queries on small data, {large} on large data"
+
+
+@pytest.mark.parametrize("page", list(BUDGETS))
+def test_queries_stay_within_the_budget(
+    query_counts: dict[str, tuple[int, int]], page: str
+) -> None:
+    _small, large = query_counts[page]
+    assert large <= BUDGETS[page], f"{page}: {large} queries, budget {BUDGETS[page]}"
