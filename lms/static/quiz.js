@@ -95,10 +95,17 @@
     });
   }
 
-  function scheduleRetry() {
+  // Try again later: after `ms` when the server said how long (Retry-After), else with
+  // a back-off that doubles up to a minute.
+  function scheduleRetry(ms) {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(save, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+    retryTimer = setTimeout(save, ms || retryDelay);
+    if (!ms) retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  function retryAfterMs(response) {
+    var seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+    return seconds > 0 ? Math.min(seconds * 1000, RETRY_MAX_MS) : 0;
   }
 
   function save() {
@@ -142,6 +149,11 @@
               leaving = true;
               setTimeout(function () { window.location.assign(body.review_url); }, 4000);
             }
+          } else if (response.status === 503 || response.status === 429) {
+            // Busy for a moment: nothing was saved, so send the same answers again.
+            setStatus("Not saved yet: " + (body.error || "the server is busy.") +
+              " Will retry", "offline");
+            scheduleRetry(retryAfterMs(response));
           } else if (body.errors) {
             // The other answers were saved; these wait for the learner to fix them.
             savedRevision = sending;

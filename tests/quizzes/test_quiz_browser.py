@@ -3,15 +3,17 @@ page says so, a lost connection is retried, and a reload shows everything again.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import (  # noqa: F401 (the fixture points Playwright at Chromium)
@@ -131,3 +133,38 @@ def test_when_the_clock_reaches_zero_the_page_hands_in_what_was_typed(
     )
     assert page.url.endswith(f"/attempts/{attempt_id}/review")
     assert saved_responses(app, attempt_id)["name-it"] == "ketamine"
+
+
+def test_a_busy_server_gets_the_same_answers_again_after_its_retry_after(
+    page: Page, site: str
+) -> None:
+    """The server answers the first autosave 503 with Retry-After: 1 (as lms.errors does
+    when the database is busy); the page says so and sends the answers again a second
+    later, without the learner touching anything, well before its own 5 s back-off."""
+    sign_in(page, site)
+    page.goto(site + QUIZ_URL)
+    page.get_by_role("button", name="Start the quiz").click()
+    sent: list[float] = []
+
+    def busy_once(route: Route) -> None:
+        sent.append(time.monotonic())
+        if len(sent) > 1:
+            route.continue_()
+            return
+        route.fulfill(
+            status=503,
+            headers={"Retry-After": "1"},
+            content_type="application/json",
+            body=json.dumps({"status": "busy", "error": "The service is busy, please retry."}),
+        )
+
+    page.route(re.compile(r"/attempts/\d+/answers$"), busy_once)
+    page.get_by_label("The 1960s").check()
+    expect(page.locator("#save-status")).to_have_text(
+        "Not saved yet: The service is busy, please retry. Will retry"
+    )
+    expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+    assert len(sent) == 2
+    assert 0.9 < sent[1] - sent[0] < 4.5, "the retry should follow Retry-After (1 s)"
+    page.reload()
+    expect(page.get_by_label("The 1960s")).to_be_checked()
