@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template, url_for
 
 from lms.access import current_profile, login_required
-from lms.certificates.pdf import certificate_pdf
 from lms.certificates.service import find_certificate
 from lms.models import Certificate
 from lms.web import lms_blueprint
@@ -35,6 +34,10 @@ def download(code: str) -> Response:
     profile = current_profile()
     if profile is None or certificate.enrolment.profile_id != profile.id:
         abort(404, description="No certificate has this verification code. Check the code.")
+    # Imported here: fpdf2 takes a third of a second to import, and every worker would
+    # pay it at start-up for a page few people open.
+    from lms.certificates.pdf import certificate_pdf
+
     verify_url = url_for("certificates.verify", code=certificate.code, _external=True)
     body = certificate_pdf(certificate, verify_url, current_app.config["LMS_SITE_NAME"])
     return Response(

@@ -1,22 +1,27 @@
-"""The `lms` command group: database, users, courses, demo."""
+"""The `lms` command group: database, users, courses, demo.
+
+Alembic and the course loader (pydantic) are imported inside the commands that use them:
+every gunicorn worker and `lms run` import this module, and neither needs them.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms import migrate
 from lms.cli.grading import grading_cli
-from lms.content.loader import CourseSource, LessonSource, QuizSource, load_courses
-from lms.content.sync import sync_courses
 from lms.database import session
 from lms.models import Profile, Role
 from lms.resources import bundled_courses_dir
+
+if TYPE_CHECKING:
+    from lms.content.loader import CourseSource
 
 lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
 
@@ -30,6 +35,8 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Upgrade the LMS tables to REVISION (default: the latest)."""
+    from lms import migrate
+
     migrate.upgrade(revision)
     click.echo(f"LMS database at {migrate.current_revision()} (head: {migrate.head_revision()}).")
 
@@ -38,6 +45,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Downgrade the LMS tables to REVISION (`base` removes them all)."""
+    from lms import migrate
+
     migrate.downgrade(revision)
     click.echo(f"LMS database at {migrate.current_revision() or 'base'}.")
 
@@ -45,6 +54,8 @@ def db_downgrade(revision: str) -> None:
 @db_group.command("current")
 def db_current() -> None:
     """Show the LMS tables' migration revision."""
+    from lms import migrate
+
     click.echo(migrate.current_revision() or "base (no LMS tables)")
 
 
@@ -52,6 +63,8 @@ def db_current() -> None:
 @click.option("-m", "--message", required=True, help="What the migration changes.")
 def db_revision(message: str) -> None:
     """Write a migration from the difference between the models and the database."""
+    from lms import migrate
+
     migrate.revision(message)
 
 
@@ -129,6 +142,8 @@ def _courses_root(path: str | None) -> Path:
 
 def _load_checked(path: str | None) -> list[CourseSource]:
     """Load the course tree, or print every problem and exit non-zero."""
+    from lms.content.loader import load_courses
+
     root = _courses_root(path)
     result = load_courses(root)
     if not result.ok:
@@ -145,6 +160,8 @@ def _load_checked(path: str | None) -> list[CourseSource]:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 def courses_check(path: str | None) -> None:
     """Validate the course files under PATH (default: the configured courses)."""
+    from lms.content.loader import LessonSource, QuizSource
+
     courses = _load_checked(path)
     for source in courses:
         spec = source.course
@@ -160,6 +177,8 @@ def courses_check(path: str | None) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 def courses_sync(path: str | None) -> None:
     """Load the course files under PATH into the database, in one transaction."""
+    from lms.content.sync import sync_courses
+
     courses = _load_checked(path)
     try:
         report = sync_courses(courses)

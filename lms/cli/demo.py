@@ -10,11 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from lms import migrate
 from lms.accounts.service import create_account, find_account
 from lms.cohorts.service import create_cohort
-from lms.content.loader import load_courses
-from lms.content.sync import sync_courses
 from lms.database import session, utcnow
 from lms.models import Cohort, Course, Profile, Role, Track
 from lms.resources import bundled_courses_dir
@@ -30,6 +27,11 @@ DEMO_ACCOUNTS = [
 
 def prepare_demo() -> list[tuple[str, str, Role]]:
     """Migrate, load the courses, create the demo accounts and a cohort (idempotent)."""
+    # Here, not at the top: every `lms` command (and `lms run`) imports this module.
+    from lms import migrate
+    from lms.content.loader import load_courses
+    from lms.content.sync import sync_courses
+
     migrate.upgrade()
     result = load_courses(bundled_courses_dir())
     if not result.ok:
