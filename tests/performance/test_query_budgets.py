@@ -42,7 +42,7 @@ BUDGETS = {
     "lesson": 15,
     "attempt": 18,
     "dashboard": 22,
-    "grading": 4,
+    "grading": 6,
     "roster": 16,
     "gradebook": 15,
 }
