@@ -42,6 +42,16 @@ class Base(so.DeclarativeBase):
         return f"<{type(self).__name__} {pk}{f' {label!r}' if label else ''}>"
 
 
+#: The largest row id (the id columns are 32-bit integers on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    """An id that can exist: keeps absurd numbers from URLs and forms away from the
+    database, where SQLite overflows and PostgreSQL raises out-of-range (a 500)."""
+    return 0 < value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

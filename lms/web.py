@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from lms.access import current_profile
 from lms.csrf import protect
+from lms.database import MAX_ID
 from lms.dates import format_local
 from lms.resources import PACKAGE_DIR, templates_dir
 from lms.security import add_security_headers
@@ -113,7 +114,7 @@ class IdConverter(IntegerConverter):
     """
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        super().__init__(map, min=1, max=2**31 - 1)
+        super().__init__(map, min=1, max=MAX_ID)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -10,8 +10,7 @@ from wtforms import SelectChoice, SelectField
 
 from lms.access import current_profile, role_required
 from lms.admin.roles import RoleError, change_role
-from lms.cohorts.scope import MAX_ID
-from lms.database import session
+from lms.database import session, valid_id
 from lms.models import OutboxMessage, Profile, Role
 from lms.web import lms_blueprint
 
@@ -66,7 +65,7 @@ def users() -> str:
 @role_required(Role.ADMIN)
 def set_role(profile_id: int) -> Response:
     """Change one person's role."""
-    profile = session.get(Profile, profile_id) if 0 < profile_id <= MAX_ID else None
+    profile = session.get(Profile, profile_id) if valid_id(profile_id) else None
     if profile is None:
         abort(404, description="There is no such person.")
     form = RoleForm()

@@ -22,13 +22,10 @@ import sqlalchemy as sa
 from flask import abort
 
 from lms.access import current_profile, role_required
-from lms.database import session
+from lms.database import session, valid_id
 from lms.models import Cohort, Profile, Role, cohort_instructor
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: Largest id a URL may carry (the columns are 32-bit integers on PostgreSQL).
-MAX_ID = 2**31 - 1
 
 NO_COHORT = "There is no cohort at this address, or it is not one of yours."
 ADMINS_ONLY = "Only admins can do this. Ask an admin if it needs doing."
@@ -78,7 +75,7 @@ def cohort_or_404(profile: Profile, cohort_id: int, *, admin_only: bool = False)
 
     With `admin_only`, an instructor of the cohort gets 403 after the scope check.
     """
-    cohort = session.get(Cohort, cohort_id) if 0 < cohort_id <= MAX_ID else None
+    cohort = session.get(Cohort, cohort_id) if valid_id(cohort_id) else None
     if cohort is None or not may_manage(profile, cohort):
         abort(404, description=NO_COHORT)
     if admin_only:
@@ -98,8 +95,3 @@ def cohorts_in_scope(profile: Profile) -> sa.Select[tuple[Cohort]]:
             )
         )
     return query
-
-
-def valid_id(value: int) -> bool:
-    """An id that can exist (guards the database against absurd URL numbers)."""
-    return 0 < value <= MAX_ID

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from lms.cohorts.scope import MAX_ID, cohort_or_404, may_manage, staff_profile
-from lms.database import session
+from lms.cohorts.scope import cohort_or_404, may_manage, staff_profile
+from lms.database import session, valid_id
 from lms.models import Course, Enrolment, Profile, course_instructor
 
 __all__ = ["cohort_or_404", "course_or_404", "enrolment_or_404", "staff_profile"]
@@ -43,7 +43,7 @@ def course_or_404(profile: Profile, slug: str) -> Course:
 
 def enrolment_or_404(profile: Profile, enrolment_id: int) -> Enrolment:
     """A learner's enrolment, if this profile teaches their cohort or self-paced course."""
-    enrolment = session.get(Enrolment, enrolment_id) if 0 < enrolment_id <= MAX_ID else None
+    enrolment = session.get(Enrolment, enrolment_id) if valid_id(enrolment_id) else None
     if enrolment is None:
         abort(404, description=NOT_FOUND)
     if enrolment.cohort is not None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.database import UTCDateTime, session
-from lms.grading.scope import essay_answers, valid_id
+from lms.grading.scope import essay_answers, scope_clause, valid_id
 from lms.models import (
     Answer,
     Attempt,
@@ -53,10 +53,12 @@ def waiting_clause() -> sa.ColumnElement[bool]:
     )
 
 
-def waiting(profile: Profile, *columns: Any) -> sa.Select[Any]:
+def waiting(
+    profile: Profile, *columns: Any, scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     """The answers waiting in `profile`'s scope (Grade outer-joined), selecting `columns`."""
     return (
-        essay_answers(profile, *columns)
+        essay_answers(profile, *columns, scope=scope)
         .outerjoin(Grade, Grade.answer_id == Answer.id)
         .where(waiting_clause())
     )
@@ -184,7 +186,7 @@ class ReleaseGroup:
     drafts: int
 
 
-def load_combos(profile: Profile) -> list[Combo]:
+def load_combos(profile: Profile, scope: sa.ColumnElement[bool] | None = None) -> list[Combo]:
     """Counts of waiting answers (and of drafts among them) per cohort/course/quiz/question.
 
     One query, whatever the number of answers.
@@ -203,6 +205,7 @@ def load_combos(profile: Profile) -> list[Combo]:
             sa.func.min(QuestionVersion.prompt),
             sa.func.count(Answer.id),
             sa.func.count(Grade.id),
+            scope=scope,
         )
         .join(Course, Quiz.course_id == Course.id)
         .join(Question, QuestionVersion.question_id == Question.id)
@@ -325,22 +328,28 @@ def _release_groups(combos: Iterable[Combo], filters: QueueFilters) -> list[Rele
     )
 
 
-def _queue_select(profile: Profile, filters: QueueFilters) -> sa.Select[Any]:
+def _queue_select(
+    profile: Profile, filters: QueueFilters, scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     return (
-        waiting(profile, Answer, Enrolment).where(*filters.clauses()).order_by(SUBMITTED, Answer.id)
+        waiting(profile, Answer, Enrolment, scope=scope)
+        .where(*filters.clauses())
+        .order_by(SUBMITTED, Answer.id)
     )
 
 
 def build_queue(profile: Profile, args: Mapping[str, str], page: int = 1) -> Queue:
-    """The queue page's data: two queries whatever the number of answers."""
+    """The queue page's data: at most three queries (the scope lookup, the counts, the page),
+    whatever the number of answers."""
     filters, messages = parse_filters(args)
-    combos = load_combos(profile)
+    scope = scope_clause(profile)  # the instructor's cohorts and courses, looked up once
+    combos = load_combos(profile, scope)
     filters = _drop_unknown(filters, combos, messages)
     matching = sum(c.count for c in combos if filters.matches(c))
     pages = max((matching + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 1), pages)
     rows = session.execute(
-        _queue_select(profile, filters)
+        _queue_select(profile, filters, scope)
         .options(
             so.contains_eager(Answer.attempt).joinedload(Attempt.profile),
             so.contains_eager(Answer.attempt).contains_eager(Attempt.quiz),

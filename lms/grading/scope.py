@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
-from lms.database import session
+from lms.database import session, valid_id
 from lms.models import (
     Answer,
     Attempt,
@@ -36,20 +36,12 @@ from lms.models import (
 )
 from lms.quizzes.types import QUESTION_TYPES
 
-#: Largest id a URL may carry (the columns are 32-bit integers on PostgreSQL).
-MAX_ID = 2**31 - 1
-
 NOT_FOUND = "There is no answer at this address, or it is not one you grade."
 
 #: The question types an instructor grades (essays), from the type registry.
 HAND_GRADED: tuple[QuestionType, ...] = tuple(
     kind for kind, question in QUESTION_TYPES.items() if not question.auto_graded
 )
-
-
-def valid_id(value: int) -> bool:
-    """An id that can exist (keeps absurd URL numbers away from the database)."""
-    return 0 < value <= MAX_ID
 
 
 def taught_cohorts(profile: Profile) -> sa.Select[Any]:
@@ -105,11 +97,14 @@ def scope_clause(profile: Profile) -> sa.ColumnElement[bool]:
     return sa.or_(*clauses) if clauses else sa.false()
 
 
-def essay_answers(profile: Profile, *columns: Any) -> sa.Select[Any]:
+def essay_answers(
+    profile: Profile, *columns: Any, scope: sa.ColumnElement[bool] | None = None
+) -> sa.Select[Any]:
     """Submitted essay answers in `profile`'s scope: Answer joined to its Attempt, Quiz,
     QuestionVersion and the learner's Enrolment in the quiz's course (one row each).
 
     Selects `Answer` unless other `columns` are given; add filters and options freely.
+    `scope`: `scope_clause(profile)` already built, for a page that runs several queries.
     """
     return (
         sa.select(*(columns or (Answer,)))
@@ -127,7 +122,7 @@ def essay_answers(profile: Profile, *columns: Any) -> sa.Select[Any]:
         .where(
             QuestionVersion.type.in_(HAND_GRADED),
             Attempt.status != AttemptStatus.IN_PROGRESS,
-            scope_clause(profile),
+            scope if scope is not None else scope_clause(profile),
         )
     )
 

@@ -42,7 +42,7 @@ BUDGETS = {
     "lesson": 15,
     "attempt": 18,
     "dashboard": 22,
-    "grading": 6,
+    "grading": 5,
     "roster": 16,
     "gradebook": 15,
 }
