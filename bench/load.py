@@ -50,7 +50,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,6 +63,8 @@ from unittest.mock import patch
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
+
+from bench.databases import fresh_database
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -917,27 +918,6 @@ def first_error(failures: list[Call]) -> str:
 # -- databases -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def database_for(db: str, folder: Path, postgres_url: str) -> Iterator[str]:
-    """A fresh database: an SQLite file in `folder`, or a new PostgreSQL database."""
-    from lms.config import normalise_database_url
-
-    if db == "sqlite":
-        yield f"sqlite:///{folder / 'load.sqlite3'}"
-        return
-    server = normalise_database_url(postgres_url).rsplit("/", 1)[0]
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    name = f"lms_load_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def terminate_backends(url: str) -> Callable[[], str]:
     """A restart as the app sees it: every connection to the run's database is ended."""
     server, name = url.rsplit("/", 1)
@@ -1051,7 +1031,7 @@ def run_one(db: str, args: argparse.Namespace) -> bool:
     print(f"\n=== bench.load on {db} (load average before: {load}) ===", flush=True)
     with (
         tempfile.TemporaryDirectory(prefix="lms-load-") as tmp,
-        database_for(db, Path(tmp), args.postgres_url) as url,
+        fresh_database(db, Path(tmp), args.postgres_url, "lms_load") as url,
     ):
         folder = Path(tmp)
         seeded = seed(url, folder, sizes)

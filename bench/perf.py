@@ -53,7 +53,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -62,6 +61,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bench.databases import fresh_database
 from bench.seed import SIZES, SeedInfo, seed
 from lms.config import normalise_database_url
 
@@ -501,33 +501,11 @@ class RunResult:
     measures: dict[str, Measure] = field(default_factory=dict)
 
 
-@contextlib.contextmanager
-def database(kind: str, label: str, postgres_url: str, folder: Path) -> Iterator[str]:
-    """A new, empty database for one run: an SQLite file, or a PostgreSQL database."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / f'bench-{label}.sqlite3'}"
-        return
-    server = postgres_url.rsplit("/", 1)[0]
-    name = f"lms_bench_{label.lower()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(
-        server.replace("postgresql://", "postgresql+psycopg://", 1) + "/postgres",
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def one_run(size: str, kind: str, run: int, args: argparse.Namespace) -> RunResult:
     learners = args.learners or SIZES[size]
     with (
         tempfile.TemporaryDirectory(prefix="lms-bench-") as tmp,
-        database(kind, f"{size}{run}", args.postgres_url, Path(tmp)) as url,
+        fresh_database(kind, Path(tmp), args.postgres_url, f"lms_bench_{size.lower()}{run}") as url,
     ):
         folder = Path(tmp)
         say(f"[{size} {kind} run {run}] seeding {learners:,} learners (+{args.pool} pool)")
