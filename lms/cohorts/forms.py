@@ -32,7 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from lms.cohorts.calendar import LocalTimeError, from_local
 from lms.cohorts.people import split_entries
 from lms.models import AttendanceStatus, Module, Profile
-from lms.profile.forms import ChoiceField, strip, timezone_choices
+from lms.profile.forms import ChoiceField, no_control_characters, strip, timezone_choices
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2199, 12, 31)
@@ -52,15 +52,6 @@ class NumberRange(validators.NumberRange):
         if isinstance(field.data, int) and abs(field.data) > 10**15:
             raise ValidationError(self.message)
         super().__call__(form, field)
-
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def plain_text(form: Any, field: Field) -> None:
-    """No control characters (a NUL byte cannot even be stored in PostgreSQL)."""
-    if isinstance(field.data, str) and CONTROL.search(field.data):
-        raise ValidationError("Remove the control characters from this text.")
 
 
 def in_date_range(form: Any, field: Field) -> None:
@@ -119,7 +110,7 @@ class CohortForm(FlaskForm):
         validators=[
             DataRequired(message="Enter a name, for example “Spring 2025”."),
             Length(max=120, message="Use at most 120 characters."),
-            plain_text,
+            no_control_characters,
         ],
     )
     starts_on = DateField(
@@ -281,7 +272,7 @@ class LiveSessionForm(TeachingForm):
         validators=[
             DataRequired(message="Enter a title."),
             Length(max=200, message="Use at most 200 characters."),
-            plain_text,
+            no_control_characters,
         ],
     )
     module = ChoiceField(
@@ -308,7 +299,7 @@ class LiveSessionForm(TeachingForm):
     location = StringField(
         "Joining link or room",
         filters=[strip],
-        validators=[Length(max=500, message="Use at most 500 characters."), plain_text],
+        validators=[Length(max=500, message="Use at most 500 characters."), no_control_characters],
     )
 
     starts_at: datetime | None = None
@@ -364,7 +355,7 @@ class BulkEnrolForm(FlaskForm):
         validators=[
             DataRequired(message="Paste at least one email address."),
             Length(max=60_000, message="Paste fewer addresses at a time (at most 500)."),
-            plain_text,
+            no_control_characters,
         ],
     )
 
