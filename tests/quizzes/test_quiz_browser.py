@@ -141,9 +141,6 @@ def test_a_busy_server_gets_the_same_answers_again_after_its_retry_after(
     """The server answers the first autosave 503 with Retry-After: 1 (as lms.errors does
     when the database is busy); the page says so and sends the answers again a second
     later, without the learner touching anything, well before its own 5 s back-off."""
-    sign_in(page, site)
-    page.goto(site + QUIZ_URL)
-    page.get_by_role("button", name="Start the quiz").click()
     sent: list[float] = []
 
     def busy_once(route: Route) -> None:
@@ -158,12 +155,28 @@ def test_a_busy_server_gets_the_same_answers_again_after_its_retry_after(
             body=json.dumps({"status": "busy", "error": "The service is busy, please retry."}),
         )
 
+    # Routed before the attempt page opens: a route added while the click's navigation was
+    # still committing was sometimes not applied to that page's requests.
     page.route(re.compile(r"/attempts/\d+/answers$"), busy_once)
-    page.get_by_label("The 1960s").check()
-    expect(page.locator("#save-status")).to_have_text(
-        "Not saved yet: The service is busy, please retry. Will retry"
+    sign_in(page, site)
+    page.goto(site + QUIZ_URL)
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    # The busy message is on screen for about a second, as long as Playwright's polling
+    # interval, so the page records every status it shows rather than the test polling for it.
+    page.evaluate(
+        """() => {
+            const status = document.getElementById("save-status");
+            window.statusesShown = [];
+            new MutationObserver(() => window.statusesShown.push(status.textContent.trim()))
+                .observe(status, {childList: true, characterData: true, subtree: true});
+        }"""
     )
+    page.get_by_label("The 1960s").check()
     expect(page.locator("#save-status")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"))
+    assert "Not saved yet: The service is busy, please retry. Will retry" in page.evaluate(
+        "window.statusesShown"
+    )
     assert len(sent) == 2
     assert 0.9 < sent[1] - sent[0] < 4.5, "the retry should follow Retry-After (1 s)"
     page.reload()
