@@ -12,7 +12,7 @@ per-app state in `app.extensions["lms"]`, reads `LMS_*` settings and adds `flask
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -28,6 +28,7 @@ from lms.csrf import generate_csrf
 from lms.errors import handle_busy_database, handle_too_large
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
+from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
@@ -42,6 +43,8 @@ class LMSState:
     user_info: Callable[[Any], UserInfo]
     #: True when the app runs with a throw-away secret key (debug, CLI, demo).
     ephemeral_secret: bool = False
+    #: Course structures kept by `lms.learning.structure.course_structure`, by course id.
+    course_structures: dict[int, CachedStructure] = field(default_factory=dict)
 
 
 #: One blueprint per area of the product, all mounted at the LMS's URL prefix.

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from lms.cohorts.people import cohort_learners
 from lms.database import session, utcnow
-from lms.learning.progress import CourseOutline, ModuleView, load_course, outlines_for
+from lms.learning.progress import CourseOutline, ModuleView, outlines_for
 from lms.learning.status import Status
+from lms.learning.structure import course_structure
 from lms.models import (
     Attendance,
     AttendanceStatus,
@@ -95,7 +96,7 @@ def behind_first(row: RosterRow) -> tuple[int, int, str, int]:
 
 def build_roster(cohort: Cohort, now: datetime | None = None) -> Roster:
     now = now or utcnow()
-    course = load_course(cohort.course_id)
+    course = course_structure(cohort.course_id)
     enrolments = cohort_learners(cohort)
     outlines = outlines_for(course, enrolments, now)
     attended = dict(

@@ -68,6 +68,12 @@ class SyncReport:
         self.updated_rows.add((kind, id(row)))
 
     @property
+    def size(self) -> int:
+        """How many changes, of every kind."""
+        counts = (self.created, self.retired, self.deleted)
+        return len(self.updated_rows) + sum(sum(count.values()) for count in counts)
+
+    @property
     def changed(self) -> bool:
         return any((self.created, self.updated, self.retired, self.deleted))
 
@@ -116,6 +122,15 @@ class _CourseSync:
     # -- course ---------------------------------------------------------------------------
 
     def run(self) -> None:
+        changes_before = self.report.size
+        course = self._run()
+        if self.report.size != changes_before:
+            # Anything changed in the course moves its stamp: processes that keep the
+            # course's structure (lms.learning.structure) load it again.
+            course.updated_at = self.now
+            session.flush()
+
+    def _run(self) -> Course:
         spec = self.source.course
         course = session.scalar(
             sa.select(Course)
@@ -184,6 +199,7 @@ class _CourseSync:
         for module in modules.values():  # modules no longer in course.yml
             session.expire(module, ["lessons", "quizzes"])
             self._remove(module, "module", _module_has_learner_data(module))
+        return course
 
     # -- helpers ----------------------------------------------------------------------------
 

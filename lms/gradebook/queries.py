@@ -13,8 +13,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.database import session
-from lms.learning.progress import CourseOutline, load_course, outlines_for
+from lms.learning.progress import CourseOutline, outlines_for
 from lms.learning.status import QuizState, Status
+from lms.learning.structure import course_structure
 from lms.models import (
     Answer,
     Attempt,
@@ -76,7 +77,7 @@ def enrolments_of(course: Course, cohort: Cohort | None) -> list[Enrolment]:
 
 
 def build_gradebook(course: Course, cohort: Cohort | None) -> Gradebook:
-    course = load_course(course.id)
+    course = course_structure(course.id)
     enrolments = enrolments_of(course, cohort)
     outlines = outlines_for(course, enrolments)
     quizzes = [
@@ -104,7 +105,7 @@ class LearnerRecord:
 
 def learner_record(enrolment: Enrolment) -> LearnerRecord:
     """Everything about one learner in one course: attempts, answers, grades, reading."""
-    course = load_course(enrolment.course_id)
+    course = course_structure(enrolment.course_id)
     outline = outlines_for(course, [enrolment])[enrolment.id]
     attempts = list(
         session.scalars(

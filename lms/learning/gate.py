@@ -70,12 +70,14 @@ def _open_item_or_abort(
 def open_lesson_or_abort(course_slug: str, lesson_slug: str) -> LessonAccess:
     course = get_course_or_404(course_slug)
     profile, enrolment, outline, item = _open_item_or_abort(course, "lesson", lesson_slug)
-    assert isinstance(item.item, Lesson)
-    return LessonAccess(course, item.item, profile, enrolment, outline, item)
+    lesson = session.get(Lesson, item.item.id)  # the outline's rows are read-only snapshots
+    assert lesson is not None
+    return LessonAccess(course, lesson, profile, enrolment, outline, item)
 
 
 def open_quiz_or_abort(course_slug: str, quiz_slug: str) -> QuizAccess:
     course = get_course_or_404(course_slug)
     profile, enrolment, _outline, item = _open_item_or_abort(course, "quiz", quiz_slug)
-    assert isinstance(item.item, Quiz)
-    return QuizAccess(course, item.item, profile, enrolment)
+    quiz = session.get(Quiz, item.item.id)  # the outline's rows are read-only snapshots
+    assert quiz is not None
+    return QuizAccess(course, quiz, profile, enrolment)

@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from lms.database import session, utcnow
 from lms.learning.release import Lock, module_schedule
 from lms.learning.status import QuizState, Status, lesson_status, quiz_state
+from lms.learning.structure import course_query, course_structure
 from lms.models import (
     Attempt,
     Attendance,
@@ -123,21 +124,13 @@ class CourseOutline:
 
 
 def load_course(course_id: int) -> Course:
-    """A course with its modules, lessons and quizzes (four queries).
+    """A course with its modules, lessons and quizzes (four queries), in the request's
+    session: for code that writes (cohort calendars link their rows to its modules).
 
-    Lesson bodies are left out (about 200 kB a course, loaded on every learner request
-    otherwise): the lesson page loads its one body when it shows it.
+    Lesson bodies are left out (about 200 kB a course): the lesson page loads its one body.
+    Code that only reads uses the cached `lms.learning.structure.course_structure`.
     """
-    course = session.scalar(
-        sa.select(Course)
-        .where(Course.id == course_id)
-        .options(
-            so.selectinload(Course.modules)
-            .selectinload(Module.lessons)
-            .options(so.defer(Lesson.body_html), so.defer(Lesson.body_markdown)),
-            so.selectinload(Course.modules).selectinload(Module.quizzes),
-        )
-    )
+    course = session.scalar(course_query(course_id))
     assert course is not None
     return course
 
@@ -159,7 +152,7 @@ def course_outline(
 ) -> CourseOutline:
     """Everything about one learner in one course, computed in a fixed number of queries."""
     now = now or utcnow()
-    course = course or load_course(enrolment.course_id)
+    course = course or course_structure(enrolment.course_id)
     profile_id = enrolment.profile_id
     progress = {
         p.lesson_id: p
