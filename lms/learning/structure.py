@@ -81,7 +81,8 @@ def course_structure(course_id: int) -> Course:
 def _load_detached(course_id: int) -> Course:
     # A private session on the request's connection sees what the request sees (its own
     # uncommitted writes too); closing it detaches the rows and leaves the transaction be.
-    with so.Session(bind=session.connection()) as private:
+    connection = session.connection(bind_arguments={"mapper": Course})
+    with so.Session(bind=connection) as private:
         return private.scalars(course_query(course_id)).one()
 
 

@@ -54,6 +54,7 @@ def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer
     expect(page.get_by_role("heading", level=1)).to_contain_text("check", ignore_case=True)
     live_server.shoot(page, "quiz-intro")
     page.get_by_role("button", name="Start the quiz").click()
+    expect(page.locator("#save-status")).to_be_visible()  # the attempt page, not the intro
     first = page.locator("fieldset").first.locator("input[type=radio], input[type=checkbox]")
     if first.count():
         first.first.check()

@@ -121,6 +121,11 @@ def test_when_the_clock_reaches_zero_the_page_hands_in_what_was_typed(
     sign_in(page, site)
     page.goto(site + QUIZ_URL)
     page.get_by_role("button", name="Start the quiz").click()
+    # The attempt page must have loaded before the reload below: reloading while the
+    # click's navigation was still committing failed once in CI ("Not attached to an
+    # active page").
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))
+    page.wait_for_load_state()
     attempt_id = int(page.url.rsplit("/", 1)[1])
     move_deadline(app, attempt_id, 4)
     page.reload()
