@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from bench.perf import DEFAULT_POSTGRES, database
+from bench.databases import fresh_database
+from bench.perf import DEFAULT_POSTGRES
 from bench.seed import SIZES, seed
 from lms import create_app
 
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--all-lines", action="store_true", help="whole plans, not key lines")
     args = parser.parse_args(argv)
-    with database("postgresql", f"explain{args.size}", args.postgres_url, Path()) as url:
+    name = f"lms_explain_{args.size.lower()}"
+    with fresh_database("postgresql", Path(), args.postgres_url, name) as url:
         info = seed(url, SIZES[args.size])
         app = create_app(
             {
