@@ -12,6 +12,9 @@ An entry is used while two stamps match what they were when it was loaded:
   course changes (another process, e.g. the CLI, synced);
 - this process's content generation, which moves whenever a session of this process
   flushes a course, module, lesson or quiz (an edit made here, committed or not yet).
+So content must change through sync or through this app's sessions: an UPDATE written by
+hand from elsewhere, leaving `lms_course.updated_at` as it was, is served stale until the
+course's next sync or a restart.
 """
 
 from __future__ import annotations
