@@ -11,7 +11,7 @@ An entry is used while two stamps match what they were when it was loaded:
 - the course row's `updated_at`, which `lms courses sync` moves whenever anything in the
   course changes (another process, e.g. the CLI, synced);
 - this process's content generation, which moves whenever a session of this process
-  flushes a course, module, lesson or quiz (an edit made here, committed or not yet).
+  flushes a course, module, lesson or quiz, and again when it commits or rolls that back.
 So content must change through sync or through this app's sessions: an UPDATE written by
 hand from elsewhere, leaving `lms_course.updated_at` as it was, is served stale until the
 course's next sync or a restart.
@@ -89,11 +89,24 @@ def _load_detached(course_id: int) -> Course:
         return private.scalars(course_query(course_id)).one()
 
 
+def _next_generation() -> None:
+    global _generation
+    with _lock:
+        _generation = next(_generation_counter)
+
+
 @sa.event.listens_for(so.Session, "after_flush")
 def _note_content_edits(flushed: so.Session, _context: Any) -> None:
-    global _generation
-    for row in itertools.chain(flushed.new, flushed.dirty, flushed.deleted):
-        if isinstance(row, CONTENT_ROWS):
-            with _lock:
-                _generation = next(_generation_counter)
-            return
+    rows = itertools.chain(flushed.new, flushed.dirty, flushed.deleted)
+    if any(isinstance(row, CONTENT_ROWS) for row in rows):
+        flushed.info["lms_content_edited"] = True
+        _next_generation()
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+@sa.event.listens_for(so.Session, "after_rollback")
+def _content_edits_ended(ended: so.Session) -> None:
+    # Between the flush and now, another request may have cached the rows as committed
+    # before this commit, or this session's own rows that the rollback has just undone.
+    if ended.info.pop("lms_content_edited", False):
+        _next_generation()

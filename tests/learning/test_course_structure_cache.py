@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -95,3 +96,36 @@ def test_an_edit_made_in_this_process_without_sync_shows_on_the_next_page(
         module.retired_at = utcnow()
         session.commit()
     assert "Second module" not in reading(client)
+
+
+def test_an_edit_rolled_back_is_not_kept(app: Flask, client: FlaskClient, nurse: str) -> None:
+    """A page served inside the editing session's transaction shows its uncommitted rows;
+    once that transaction rolls back, the next page does not keep them."""
+    post_form(client, "/courses/sp/enrol", {})
+    with app.app_context():  # the test client's requests share this session
+        module = session.scalars(sa.select(Module).where(Module.slug == "second")).one()
+        module.title = "Second module, renamed"
+        session.flush()
+        assert "Second module, renamed" in reading(client)
+        session.rollback()
+    page = reading(client)
+    assert "Second module, renamed" not in page
+    assert "Second module" in page
+
+
+def test_a_page_read_before_an_edit_was_committed_is_not_kept(
+    app: Flask, client: FlaskClient, nurse: str
+) -> None:
+    """A page served between another session's flush and its commit caches the rows as
+    they were; the commit makes the next page load them again."""
+    post_form(client, "/courses/sp/enrol", {})
+    home = "/courses/sp/"  # shows the outline and writes nothing (the edit holds a lock)
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    with so.Session(engine) as editor:
+        module = editor.scalars(sa.select(Module).where(Module.slug == "second")).one()
+        module.title = "Second module, renamed"
+        editor.flush()
+        assert "Second module, renamed" not in client.get(home).get_data(as_text=True)
+        editor.commit()
+    assert "Second module, renamed" in client.get(home).get_data(as_text=True)
