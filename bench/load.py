@@ -1020,6 +1020,12 @@ def table(run: Run, log_text: str) -> str:
     return "\n".join(lines)
 
 
+def tracebacks(log_text: str) -> str:
+    """Each traceback of the server log, from its first line to the exception's."""
+    found = re.findall(r"Traceback \(most recent call last\):\n(?:[ \t].*\n)+\S.*", log_text)
+    return "\n\n".join(found) or "(none: the 500 left no traceback)"
+
+
 def run_one(db: str, args: argparse.Namespace) -> bool:
     sizes = {
         "writers": args.writers,
@@ -1072,6 +1078,8 @@ def run_one(db: str, args: argparse.Namespace) -> bool:
         ", ".join(f"{what}: {n}" for what, n in duplicates.items()),
     )
     print(table(run, log_text))
+    if errors_500:  # say why: the server's log goes with its temporary folder
+        print("\nthe server log's tracebacks:\n" + tracebacks(log_text))
     for note in run.notes:
         print(note)
     print()

@@ -14,6 +14,9 @@ exceeded") are bugs or a missing migration, not a busy database: they stay 500s.
 
     handle_busy_database(app)            # the standalone app (lms.app)
     handle_busy_database(*BLUEPRINTS)    # the LMS's blueprints, in any host (lms.extension)
+
+A connection lost after the response was made is not an error at all for the user:
+`close_sessions_quietly(app)` (lms.extension) keeps it from becoming a 500.
 """
 
 from __future__ import annotations
@@ -123,6 +126,29 @@ def handle_busy_database(*targets: Flask | Blueprint) -> None:
     for target in targets:
         target.register_error_handler(sqlalchemy.exc.OperationalError, busy_response)
         target.register_error_handler(sqlalchemy.exc.TimeoutError, busy_response)
+
+
+def close_sessions_quietly(app: Flask) -> None:
+    """Close each request's session before Flask-SQLAlchemy's teardown would, and let a
+    connection that died once the response was made (a database restart) go quietly.
+
+    Closing rolls back what the request left open; on a connection the server has just
+    ended that ROLLBACK fails and, raised from a teardown, turns a finished response into a
+    500, even for answers that were committed. The server ended the transaction with the
+    connection, so nothing is lost by going on; SQLAlchemy has already thrown the
+    connection away. Any other error still raises.
+    """
+
+    @app.teardown_appcontext
+    def close_session(_error: BaseException | None) -> None:
+        try:
+            session.remove()
+        except sqlalchemy.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            current_app.logger.warning(
+                "The database connection was lost after the response: %s", error.orig
+            )
 
 
 # -- a request too large (413) -------------------------------------------------------------------

@@ -25,7 +25,7 @@ from lms.cli.commands import lms_cli
 from lms.cohorts.views import bp as cohorts_bp
 from lms.config import DEFAULTS, ConfigError, check_known_keys
 from lms.csrf import generate_csrf
-from lms.errors import handle_busy_database, handle_too_large
+from lms.errors import close_sessions_quietly, handle_busy_database, handle_too_large
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
 from lms.learning.structure import CachedStructure
@@ -102,6 +102,7 @@ class LMS:
             app.register_blueprint(blueprint, url_prefix=prefix)
 
         register_template_filters(app)
+        close_sessions_quietly(app)  # after Flask-SQLAlchemy's teardown, so it runs first
 
         @app.context_processor
         def lms_context() -> dict[str, Any]:

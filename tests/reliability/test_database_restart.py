@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request_finished
 
 import lms.quizzes.views
 from lms.config import normalise_database_url
@@ -165,3 +165,25 @@ def test_while_the_database_is_down_pages_answer_503_then_work_again(
     assert tab.client.get(f"/attempts/{attempt_id}").status_code == 200
     assert tab.post_json(save_url, as_json(answers)).status_code == 200
     assert stored_answers(pg_app, attempt_id) == answers
+
+
+def test_a_connection_lost_after_the_answer_was_made_does_not_replace_it_with_a_500(
+    pg_app: Flask, admin: sa.Connection
+) -> None:
+    """The restart lands after the view committed and made its response, before the
+    request's session is closed: closing it (a ROLLBACK on a dead connection) used to raise
+    out of Flask's teardown, so the learner got a 500 for answers that were saved."""
+    pg_app.config["PROPAGATE_EXCEPTIONS"] = False
+    tab, attempt_id, save_url = learner_with_attempt(pg_app)
+    answers = answers_for(layout(pg_app, attempt_id), 4)
+    database = database_name(pg_app)
+
+    def restart(_sender: Flask, **_extra: Any) -> None:
+        terminate_backends(admin, database)
+
+    with request_finished.connected_to(restart, pg_app):
+        saved = tab.post_json(save_url, as_json(answers))
+    assert saved.status_code == 200
+    assert saved.get_json()["status"] == "saved"
+    assert stored_answers(pg_app, attempt_id) == answers
+    assert tab.client.get(f"/attempts/{attempt_id}").status_code == 200
