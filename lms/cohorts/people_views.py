@@ -16,8 +16,8 @@ from lms.cohorts import service
 from lms.cohorts.calendar import to_local
 from lms.cohorts.forms import BulkEnrolForm, LiveSessionForm, attendance_form, learner_form
 from lms.cohorts.roster import cell_state
-from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required, valid_id
-from lms.database import session, utcnow
+from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
+from lms.database import session, utcnow, valid_id
 from lms.learning.progress import course_outline
 from lms.models import AttendanceStatus, Cohort, CohortModule, Enrolment, LiveSession, Profile
 

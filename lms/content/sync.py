@@ -127,8 +127,7 @@ class _CourseSync:
         if self.report.size != changes_before:
             # Anything changed in the course moves its stamp: processes that keep the
             # course's structure (lms.learning.structure) load it again.
-            course.updated_at = self.now
-            session.flush()
+            course.updated_at = self.now  # flushed by sync_courses
 
     def _run(self) -> Course:
         spec = self.source.course

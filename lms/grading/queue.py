@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from lms.database import UTCDateTime, session
-from lms.grading.scope import essay_answers, scope_clause, valid_id
+from lms.database import UTCDateTime, session, valid_id
+from lms.grading.scope import essay_answers, scope_clause
 from lms.models import (
     Answer,
     Attempt,

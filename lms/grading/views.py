@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from lms import notifications
 from lms.access import current_profile, login_required, role_required
-from lms.database import session
+from lms.database import session, valid_id
 from lms.grading.forms import NOTE_MAX_CHARS, GradeForm, clean_text, criteria_of, parse_note
 from lms.grading.queue import QueueFilters, build_queue, next_answer_id, parse_filters, queue_ids
 from lms.grading.scope import (
@@ -30,7 +30,6 @@ from lms.grading.scope import (
     answer_or_404,
     may_grade_cohort,
     may_grade_course,
-    valid_id,
 )
 from lms.grading.service import (
     GradeConflictError,

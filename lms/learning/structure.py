@@ -34,7 +34,6 @@ from lms.models import Course, Lesson, Module, Quiz
 
 CONTENT_ROWS = (Course, Module, Lesson, Quiz)
 
-_generation_counter = itertools.count(1)
 _generation = 0
 _lock = threading.Lock()
 
@@ -92,7 +91,7 @@ def _load_detached(course_id: int) -> Course:
 def _next_generation() -> None:
     global _generation
     with _lock:
-        _generation = next(_generation_counter)
+        _generation += 1
 
 
 @sa.event.listens_for(so.Session, "after_flush")
