@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 import lms.models  # noqa: F401
+from bench.databases import fresh_database
 from lms import create_app
-from lms.config import normalise_database_url
 from lms.database import Base, session
 
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
@@ -54,17 +53,8 @@ def postgres_url() -> Iterator[str]:
 def new_postgres_database() -> Iterator[str]:
     """Create an empty database next to LMS_TEST_DATABASE_URL's, and drop it afterwards."""
     assert POSTGRES_URL
-    server = normalise_database_url(POSTGRES_URL).rsplit("/", 1)[0]
-    admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    name = f"lms_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("postgresql", Path(), POSTGRES_URL, "lms_test") as url:
+        yield url
 
 
 @pytest.fixture(params=DATABASES)

@@ -14,23 +14,21 @@ the large pool learner has also submitted four attempts and started four new one
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.databases import fresh_database
 from bench.seed import SeedInfo, seed
 from lms.database import session
 from lms.models import Attempt, Profile
 from tests.conftest import (
     DATABASES,
+    POSTGRES_URL,
     count_queries,
     make_test_app,
-    new_postgres_database,
     post_form,
 )
 
@@ -46,15 +44,6 @@ BUDGETS = {
     "roster": 13,
     "gradebook": 11,
 }
-
-
-@contextmanager
-def new_database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'budget.sqlite3'}"
-    else:
-        with new_postgres_database() as url:
-            yield url
 
 
 def signed_in_with(app: Flask, email: str, password: str) -> FlaskClient:
@@ -137,7 +126,7 @@ def query_counts(
     results = []
     for learners in (SMALL, LARGE):
         folder = tmp_path_factory.mktemp(f"budget-{request.param}-{learners}")
-        with new_database(request.param, folder) as url:
+        with fresh_database(request.param, folder, POSTGRES_URL or "", "budget") as url:
             results.append(measure(url, learners))
     small, large = results
     return {page: (small[page], large[page]) for page in BUDGETS}
