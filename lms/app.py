@@ -32,15 +32,13 @@ def create_app(
     ephemeral = configure_secret_key(app, allow_missing_secret)
     configure_database(app)
     configure_login(app)
-    LMS(app)
-    app.extensions["lms"].ephemeral_secret = ephemeral
-
     from lms.accounts.throttle import init_throttling
     from lms.accounts.views import bp as accounts
 
+    LMS().init_app(app, accounts=accounts)
+    app.extensions["lms"].ephemeral_secret = ephemeral
     init_throttling(app)
 
-    app.register_blueprint(accounts, url_prefix=app.extensions["lms"].url_prefix)
     app.register_error_handler(HTTPException, render_error)
     handle_busy_database(app)
     handle_too_large(app)  # 413: the LMS's page saying what to do
@@ -73,7 +71,7 @@ def configure_login(app: Flask) -> None:
     from lms.models import Account
 
     login = LoginManager()
-    login.login_view = "accounts.sign_in"
+    login.login_view = "lms.accounts.sign_in"
     login.login_message = "Please sign in to continue."
     login.init_app(app)
 

@@ -28,6 +28,17 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PING_MAX_SECONDS": 60,
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    # The host's layout: a template with the blocks title, lms_head, lms_content and
+    # lms_scripts (README: "Using the host's layout"). None: the LMS's own page.
+    "LMS_BASE_TEMPLATE": None,
+    # In a host: the LMS header's link back (default: the host's "/" page) and sign-out
+    # (default: a sign-out endpoint of a common name, e.g. security.logout, auth.logout).
+    "LMS_HOST_HOME_ENDPOINT": None,
+    "LMS_HOST_HOME_LABEL": "Back to the site",
+    "LMS_HOST_SIGN_OUT_ENDPOINT": None,
+    # "strict" (the LMS's own policy), a policy string, or None (no header from the LMS).
+    # Default: strict in the standalone app, None in a host (the host's own policy applies).
+    "LMS_CONTENT_SECURITY_POLICY": None,
 }
 
 HOW_TO_SET_THE_KEY = (
@@ -65,6 +76,7 @@ def standalone_config(environ: Mapping[str, str]) -> dict[str, Any]:
         "SECRET_KEY": environ.get("LMS_SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LMS_CONTENT_SECURITY_POLICY": "strict",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

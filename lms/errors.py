@@ -55,9 +55,9 @@ PAGE = """<!doctype html>
   <title>Service busy · {{ site_name }}</title>
   {% if stylesheet %}<link rel="stylesheet" href="{{ stylesheet }}">{% endif %}
 </head>
-<body>
-  <main id="main" class="wrap">
-    <section class="card error-page" aria-labelledby="error-title">
+<body class="lms">
+  <main id="main" class="lms-wrap">
+    <section class="lms-card lms-error-page" aria-labelledby="error-title">
       <h1 id="error-title">Service busy</h1>
       <p>{{ message }}</p>
       <p>Nothing was changed. Wait a few seconds, then try again.</p>
@@ -110,8 +110,9 @@ def busy_response(error: Exception) -> Response | tuple[Any, int, dict[str, str]
     if request.is_json or request.accept_mimetypes.best == "application/json":
         return jsonify(status="busy", error=MESSAGE), 503, headers
     stylesheet = None
-    if "lms.static" in current_app.view_functions:
-        stylesheet = current_app.url_for("lms.static", filename="lms.css")
+    if "lms" in current_app.extensions:
+        name = current_app.extensions["lms"].name
+        stylesheet = current_app.url_for(f"{name}.static", filename="lms.css")
     # Rendered without the app's context processors: they load the signed-in user.
     page = current_app.jinja_env.from_string(PAGE).render(
         site_name=current_app.config.get("LMS_SITE_NAME", ""),

@@ -32,15 +32,25 @@ from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
-from lms.web import assets, register_template_filters, register_url_converters
+from lms.web import (
+    host_links,
+    lms_url_for,
+    register_template_filters,
+    register_url_converters,
+    root_blueprint,
+)
 
 
 @dataclass
 class LMSState:
     """What the LMS keeps per app, in `app.extensions["lms"]`."""
 
+    #: The parent blueprint's name: every LMS endpoint is `<name>.<area>.<view>`.
+    name: str
     url_prefix: str
     user_info: Callable[[Any], UserInfo]
+    #: True in the standalone app, which has the LMS's own accounts and sign-in.
+    own_accounts: bool = False
     #: True when the app runs with a throw-away secret key (debug, CLI, demo).
     ephemeral_secret: bool = False
     #: Course structures kept by `lms.learning.structure.course_structure`, by course id.
@@ -68,15 +78,28 @@ class LMS:
         self,
         app: Flask | None = None,
         *,
+        name: str = "lms",
         url_prefix: str | None = None,
         user_info: Callable[[Any], UserInfo] | None = None,
     ) -> None:
+        self.name = name
         self.url_prefix = url_prefix
         self.user_info = user_info or default_user_info
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask, *, url_prefix: str | None = None) -> None:
+    def init_app(
+        self, app: Flask, *, url_prefix: str | None = None, accounts: Blueprint | None = None
+    ) -> None:
+        """Mount the LMS on `app`. `accounts` is the standalone app's sign-in blueprint
+        (hosts have their own)."""
+        if not self.name.isidentifier():
+            raise ConfigError(f"LMS(name={self.name!r}): use a Python identifier, e.g. 'learn'.")
+        if self.name in app.blueprints:
+            raise ConfigError(
+                f"The app already has a blueprint named {self.name!r}: "
+                f"give the LMS another name, e.g. LMS(app, name='learn')."
+            )
         if "lms" in app.extensions:
             raise ConfigError("The LMS is already initialised on this app.")
         if "sqlalchemy" not in app.extensions:
@@ -94,12 +117,18 @@ class LMS:
         check_known_keys(app.config)
 
         prefix = (url_prefix or self.url_prefix or app.config["LMS_URL_PREFIX"] or "").rstrip("/")
-        app.extensions["lms"] = LMSState(url_prefix=prefix, user_info=self.user_info)
+        app.extensions["lms"] = LMSState(
+            name=self.name,
+            url_prefix=prefix,
+            user_info=self.user_info,
+            own_accounts=accounts is not None,
+        )
 
         register_url_converters(app)  # before any LMS rule is added
-        app.register_blueprint(assets, url_prefix=prefix)
-        for blueprint in BLUEPRINTS:
-            app.register_blueprint(blueprint, url_prefix=prefix)
+        root = root_blueprint(self.name)
+        for blueprint in [*BLUEPRINTS, *([accounts] if accounts is not None else [])]:
+            root.register_blueprint(blueprint)
+        app.register_blueprint(root, url_prefix=prefix)
 
         register_template_filters(app)
         close_sessions_quietly(app)  # after Flask-SQLAlchemy's teardown, so it runs first
@@ -110,8 +139,11 @@ class LMS:
                 "lms_site_name": app.config["LMS_SITE_NAME"],
                 "lms_profile": current_profile,
                 "lms_csrf_token": generate_csrf,
+                "lms_url": lms_url_for,
+                "lms_layout": app.config["LMS_BASE_TEMPLATE"] or "lms/layout.html",
+                "lms_host": host_links,
                 # Standalone apps have the LMS's own sign-in; hosts link to theirs.
-                "lms_standalone": "accounts.sign_in" in app.view_functions,
+                "lms_standalone": accounts is not None,
             }
 
         app.cli.add_command(lms_cli)

@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 
 from lms.database import session, utcnow
 from lms.dates import format_local
 from lms.grading.queue import waiting_by_quiz, waiting_count
 from lms.mail import send_mail
 from lms.models import Attempt, Notification, OutboxMessage, Profile, Role
+from lms.web import lms_endpoint, lms_url_for
 
 __all__ = [
     "feedback_released",
@@ -42,9 +43,9 @@ DIGEST_SUBJECT = "Grading digest for {day}"
 def absolute_url(endpoint: str, **values: Any) -> str:
     """A full link for a mail: from the request, or SERVER_NAME, or the bare path (CLI)."""
     if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, **values, _external=True)
+        return lms_url_for(endpoint, **values, _external=True)
     adapter = current_app.url_map.bind("localhost", current_app.config["APPLICATION_ROOT"])
-    return adapter.build(endpoint, values)
+    return adapter.build(lms_endpoint(endpoint), values)
 
 
 def notify(profile: Profile, message: str, link: str = "") -> Notification:
@@ -58,7 +59,7 @@ def notify(profile: Profile, message: str, link: str = "") -> Notification:
 def _review_link(attempt: Attempt) -> tuple[str, str]:
     """(in-app path, link for a mail) to the learner's review of the attempt."""
     return (
-        url_for("quizzes.review", attempt_id=attempt.id),
+        lms_url_for("quizzes.review", attempt_id=attempt.id),
         absolute_url("quizzes.review", attempt_id=attempt.id),
     )
 

@@ -33,7 +33,7 @@ POLICIES: dict[str, Audience] = {
     "catalogue.index": Audience.PUBLIC,
     "learning.course_home": Audience.PUBLIC,
     "certificates.verify": Audience.PUBLIC,
-    "lms.static": Audience.PUBLIC,
+    "static": Audience.PUBLIC,
     # accounts (standalone)
     "accounts.sign_in": Audience.PUBLIC,
     "accounts.sign_up": Audience.PUBLIC,

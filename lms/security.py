@@ -1,13 +1,17 @@
 """Security headers on every LMS response (and only on the LMS's: a host app keeps its own),
 and the standalone app's session cookie.
 
-The Content-Security-Policy allows no inline script at all: every script is a file in
-lms/static. Stored HTML (lessons) is sanitised, and this is the second line of defence.
+The standalone app's Content-Security-Policy allows no inline script at all: every script
+is a file in lms/static. Stored HTML (lessons) is sanitised, and this is the second line of
+defence. In a host app the policy is the host's business (LMS_CONTENT_SECURITY_POLICY is
+off by default there): a host layout loads the host's own styles and scripts, which the
+LMS's policy would refuse. A policy the LMS sends is merged with one already on the
+response, so neither side's resources are refused.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -26,7 +30,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "SAMEORIGIN",
@@ -34,7 +37,75 @@ HEADERS = {
 }
 
 
+#: Directives that fall back to default-src when a policy leaves them out.
+FETCH_DIRECTIVES = frozenset(
+    {
+        "script-src",
+        "style-src",
+        "img-src",
+        "font-src",
+        "connect-src",
+        "media-src",
+        "object-src",
+        "frame-src",
+        "child-src",
+        "worker-src",
+        "manifest-src",
+    }
+)
+
+
+def content_security_policy() -> str | None:
+    """The policy the LMS sends, from LMS_CONTENT_SECURITY_POLICY ("strict", a policy, or
+    None for no header)."""
+    setting = current_app.config.get("LMS_CONTENT_SECURITY_POLICY")
+    if not setting:
+        return None
+    return CONTENT_SECURITY_POLICY if setting == "strict" else str(setting)
+
+
+def _parse(policy: str) -> dict[str, list[str]]:
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), words[1:])
+    return directives
+
+
+def merge_policies(first: str, second: str) -> str:
+    """One policy that allows what either allows (a union per directive).
+
+    A directive one policy leaves out is what its default-src says (fetch directives), or
+    unrestricted; an unrestricted side leaves the directive out of the result.
+    """
+    a, b = _parse(first), _parse(second)
+    merged: dict[str, list[str]] = {}
+    for name in [*a, *(n for n in b if n not in a)]:
+        sides = []
+        for policy in (a, b):
+            if name in policy:
+                sides.append(policy[name])
+            elif name in FETCH_DIRECTIVES and "default-src" in policy:
+                sides.append(policy["default-src"])
+            else:
+                sides.append(None)
+        if any(side is None for side in sides):
+            continue
+        sources = list(dict.fromkeys(src for side in sides for src in side if side))
+        if len(sources) > 1 and "'none'" in sources:
+            sources.remove("'none'")
+        merged[name] = sources
+    return "; ".join(" ".join([name, *sources]) for name, sources in merged.items())
+
+
 def add_security_headers(response: Response) -> Response:
+    policy = content_security_policy()
+    if policy:
+        existing = response.headers.get("Content-Security-Policy")
+        if existing and existing != policy:
+            policy = merge_policies(existing, policy)
+        response.headers["Content-Security-Policy"] = policy
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response

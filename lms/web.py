@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
@@ -18,16 +18,37 @@ from lms.dates import format_local
 from lms.resources import PACKAGE_DIR, templates_dir
 from lms.security import add_security_headers
 
-#: Serves the LMS's static files and holds its templates (all under `lms/`, so a host
-#: app overrides any of them by putting a file at the same path in its own templates).
-assets = Blueprint(
-    "lms",
-    __name__,
-    static_folder=str(PACKAGE_DIR / "static"),
-    static_url_path="/static/lms",
-    template_folder=str(templates_dir()),
-)
-assets.after_request(add_security_headers)
+
+def root_blueprint(name: str) -> Blueprint:
+    """The LMS's parent blueprint on one app: every LMS endpoint is nested under it
+    (`lms.catalogue.index`, ...), so no LMS name meets a host's. It serves the static
+    files and holds the templates (all under `lms/`, so a host app overrides any of them
+    by putting a file at the same path in its own templates)."""
+    root = Blueprint(
+        name,
+        __name__,
+        static_folder=str(PACKAGE_DIR / "static"),
+        static_url_path="/static/lms",
+        template_folder=str(templates_dir()),
+    )
+    root.after_request(add_security_headers)
+    return root
+
+
+def lms_endpoint(endpoint: str) -> str:
+    """The app-wide name of an LMS endpoint given relative to the LMS (`catalogue.index`)."""
+    if endpoint.startswith("."):
+        return endpoint
+    return f"{current_app.extensions['lms'].name}.{endpoint}"
+
+
+def lms_url_for(endpoint: str, **values: Any) -> str:
+    """`url_for` for LMS endpoints named relative to the LMS: `lms_url_for("catalogue.index")`.
+
+    Templates have the same function as `lms_url`.
+    """
+    return url_for(lms_endpoint(endpoint), **values)
+
 
 #: Blueprints a signed-in user may use before their profile is complete.
 PROFILE_NOT_REQUIRED = frozenset({"profile"})
@@ -56,7 +77,7 @@ def safe_next(target: str | None, default: str) -> str:
 
 def has_own_accounts() -> bool:
     """True in the standalone app (the LMS's own sign-in); False when mounted in a host."""
-    return "accounts.sign_in" in current_app.view_functions
+    return bool(current_app.extensions["lms"].own_accounts)
 
 
 def require_complete_profile() -> Response | None:
@@ -74,7 +95,7 @@ def require_complete_profile() -> Response | None:
     here = request.script_root + request.path
     if request.query_string:
         here += "?" + request.query_string.decode("utf-8", "replace")
-    return redirect(url_for("profile.complete", next=here))
+    return redirect(lms_url_for("profile.complete", next=here))
 
 
 def refuse_nul_in_url(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -123,3 +144,40 @@ def register_url_converters(app: Flask) -> None:
 
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(local_time, "lms_local_time")
+
+
+class HostLinks(NamedTuple):
+    """Where the LMS's header leads back to in a host app (nothing in the standalone app)."""
+
+    home_url: str | None
+    home_label: str
+    sign_out_url: str | None
+
+
+#: Sign-out endpoints of common Flask stacks (Flask-Security, the Mega-Tutorial, ...).
+SIGN_OUT_ENDPOINTS = ("security.logout", "auth.logout", "user.logout", "main.logout", "logout")
+
+
+def host_links() -> HostLinks:
+    """The host's home and sign-out links: from LMS_HOST_HOME_ENDPOINT and
+    LMS_HOST_SIGN_OUT_ENDPOINT, else the host's `/` page and a sign-out endpoint of a
+    common name, when it has them."""
+    config = current_app.config
+    label = config["LMS_HOST_HOME_LABEL"]
+    if has_own_accounts():
+        return HostLinks(None, label, None)
+    lms_name = current_app.extensions["lms"].name + "."
+    home = config["LMS_HOST_HOME_ENDPOINT"]
+    if home is None:
+        adapter = current_app.url_map.bind("localhost")
+        try:
+            endpoint, _ = adapter.match("/", method="GET")
+        except HTTPException:
+            endpoint = None
+        home = endpoint if endpoint and not str(endpoint).startswith(lms_name) else None
+    sign_out = config["LMS_HOST_SIGN_OUT_ENDPOINT"]
+    if sign_out is None:
+        sign_out = next((e for e in SIGN_OUT_ENDPOINTS if e in current_app.view_functions), None)
+    return HostLinks(
+        url_for(home) if home else None, label, url_for(sign_out) if sign_out else None
+    )

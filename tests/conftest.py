@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,31 @@ def postgres_url() -> Iterator[str]:
         Base.metadata.create_all(engine)
         engine.dispose()
         yield url
+
+
+@dataclass(frozen=True)
+class LMSRule:
+    """A URL rule of the LMS, its endpoint named relative to the LMS (`catalogue.index`)."""
+
+    endpoint: str
+    rule: str
+    methods: frozenset[str]
+    arguments: frozenset[str]
+
+
+def lms_rules(app: Flask) -> list[LMSRule]:
+    """Every URL rule the LMS added to `app` (all under its one namespace)."""
+    prefix = app.extensions["lms"].name + "."
+    return [
+        LMSRule(
+            rule.endpoint.removeprefix(prefix),
+            rule.rule,
+            frozenset(rule.methods or ()),
+            frozenset(rule.arguments),
+        )
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(prefix)
+    ]
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -31,7 +31,7 @@ from lms.accounts.throttle import throttled
 from lms.database import session
 from lms.models import Account, Profession
 from lms.profile.forms import LICENCE_HINT
-from lms.web import lms_blueprint, safe_next
+from lms.web import lms_blueprint, lms_url_for, safe_next
 
 __all__ = ["bp", "safe_next"]
 
@@ -53,7 +53,7 @@ def signed_in_account() -> Account:
 
 
 def next_page() -> str:
-    return safe_next(request.args.get("next"), url_for("catalogue.index"))
+    return safe_next(request.args.get("next"), lms_url_for("catalogue.index"))
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -109,7 +109,7 @@ def sign_out() -> Response:
         session.commit()
     finish_session()
     flash("You are signed out.")
-    return redirect(url_for("catalogue.index"))
+    return redirect(lms_url_for("catalogue.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -126,7 +126,7 @@ def change_password_page() -> str | Response:
             session.commit()
             keep_session(version)
             flash("Your password is changed. Any other device you used is now signed out.")
-            return redirect(url_for("profile.edit"))
+            return redirect(lms_url_for("profile.edit"))
     return render_template("lms/accounts/change_password.html", form=form)
 
 
@@ -158,7 +158,7 @@ def reset_password(token: str) -> tuple[str, int] | str | Response:
         session.commit()
         finish_session()
         flash("Your password is set. Sign in with your new password.")
-        return redirect(url_for("accounts.sign_in"))
+        return redirect(lms_url_for("accounts.sign_in"))
     return render_template("lms/accounts/reset_password.html", form=form)
 
 

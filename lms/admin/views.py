@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField
@@ -12,7 +12,7 @@ from lms.access import current_profile, role_required
 from lms.admin.roles import RoleError, change_role
 from lms.database import session, valid_id
 from lms.models import OutboxMessage, Profile, Role
-from lms.web import lms_blueprint
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("admin", __name__)
 
@@ -80,4 +80,4 @@ def set_role(profile_id: int) -> Response:
         abort(409, description=str(error))
     session.commit()
     flash(f"{profile.display_name} is now {profile.role.value}.")
-    return redirect(url_for("admin.users", q=request.args.get("q") or None))
+    return redirect(lms_url_for("admin.users", q=request.args.get("q") or None))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, render_template
 
 from lms.access import current_profile, login_required
 from lms.certificates.service import find_certificate
 from lms.models import Certificate
-from lms.web import lms_blueprint
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("certificates", __name__)
 
@@ -38,7 +38,7 @@ def download(code: str) -> Response:
     # pay it at start-up for a page few people open.
     from lms.certificates.pdf import certificate_pdf
 
-    verify_url = url_for("certificates.verify", code=certificate.code, _external=True)
+    verify_url = lms_url_for("certificates.verify", code=certificate.code, _external=True)
     body = certificate_pdf(certificate, verify_url, current_app.config["LMS_SITE_NAME"])
     return Response(
         body,

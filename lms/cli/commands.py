@@ -91,7 +91,7 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
     """Create a standalone account with EMAIL (the password is asked for)."""
     from lms.accounts.service import AccountError, create_account
 
-    if "accounts.sign_in" not in current_app.view_functions:
+    if not current_app.extensions["lms"].own_accounts:
         raise click.ClickException(
             "Accounts belong to the host app here: create the user there, then run "
             "`flask lms users set-role EMAIL ROLE` after their first visit to the LMS."

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from lms.cohorts import people as people_ops
@@ -20,6 +20,7 @@ from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
 from lms.database import session, utcnow, valid_id
 from lms.learning.progress import course_outline
 from lms.models import AttendanceStatus, Cohort, CohortModule, Enrolment, LiveSession, Profile
+from lms.web import lms_url_for
 
 Page = str | Response | tuple[str, int]
 
@@ -79,7 +80,7 @@ def sessions(cohort_id: int) -> Page:
     )
     if form.validate_on_submit() and _save_session(cohort, None, form):
         flash(f"Live session “{form.title.data}” added.")
-        return redirect(url_for("cohorts.sessions", cohort_id=cohort.id))
+        return redirect(lms_url_for("cohorts.sessions", cohort_id=cohort.id))
     return page("sessions.html", form, cohort=cohort, form=form)
 
 
@@ -104,7 +105,7 @@ def edit_session(cohort_id: int, session_id: int) -> Page:
     )
     if form.validate_on_submit() and _save_session(cohort, live, form):
         flash(f"Live session “{form.title.data}” saved.")
-        return redirect(url_for("cohorts.sessions", cohort_id=cohort.id))
+        return redirect(lms_url_for("cohorts.sessions", cohort_id=cohort.id))
     return page("session_form.html", form, cohort=cohort, live=live, form=form)
 
 
@@ -121,7 +122,7 @@ def delete_session(cohort_id: int, session_id: int) -> Response:
         abort(409, description=str(error))
     session.commit()
     flash(f"Live session “{title}” deleted.")
-    return redirect(url_for("cohorts.sessions", cohort_id=cohort.id))
+    return redirect(lms_url_for("cohorts.sessions", cohort_id=cohort.id))
 
 
 @staff_required
@@ -143,7 +144,7 @@ def attendance(cohort_id: int, session_id: int) -> Page:
         count = people_ops.mark_attendance(live, marks, profile)
         session.commit()
         flash(f"Attendance saved for {count} learner{'s' if count != 1 else ''}.")
-        return redirect(url_for("cohorts.attendance", cohort_id=cohort.id, session_id=live.id))
+        return redirect(lms_url_for("cohorts.attendance", cohort_id=cohort.id, session_id=live.id))
     markers = {
         p.id: p
         for p in session.scalars(
@@ -211,7 +212,9 @@ def learner(cohort_id: int, enrolment_id: int) -> Page:
         people_ops.set_overrides(enrolment, form.dates(), form.extra_time_percent.data or 0)
         session.commit()
         flash(f"Saved {enrolment.profile.display_name}'s dates and extra time.")
-        return redirect(url_for("cohorts.learner", cohort_id=cohort.id, enrolment_id=enrolment.id))
+        return redirect(
+            lms_url_for("cohorts.learner", cohort_id=cohort.id, enrolment_id=enrolment.id)
+        )
     now = utcnow()
     outline = course_outline(enrolment, now)
     states = {view.module.id: (view, cell_state(view, now)) for view in outline.modules}
@@ -238,7 +241,7 @@ def remove_learner(cohort_id: int, enrolment_id: int) -> Response:
     session.commit()
     name = enrolment.profile.display_name
     flash(f"{name} was removed from “{cohort.name}”. Their records are kept.")
-    return redirect(url_for("cohorts.people", cohort_id=cohort.id))
+    return redirect(lms_url_for("cohorts.people", cohort_id=cohort.id))
 
 
 #: The URL rules of this module's pages (every one behind `staff_required` and the scope).

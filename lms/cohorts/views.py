@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect
 from werkzeug.wrappers import Response
 
 from lms.cohorts import service
@@ -40,7 +40,7 @@ from lms.cohorts.scope import (
 from lms.database import session, utcnow
 from lms.learning.enrolment import seats_taken, seats_taken_by_cohort
 from lms.models import Cohort, Course, Profile
-from lms.web import lms_blueprint
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("cohorts", __name__)
 
@@ -109,7 +109,7 @@ def new() -> Page:
             )
             if _committed(form):
                 flash(f"Cohort “{cohort.name}” created, with its calendar. Check the dates.")
-                return redirect(url_for("cohorts.calendar", cohort_id=cohort.id))
+                return redirect(lms_url_for("cohorts.calendar", cohort_id=cohort.id))
     return page("form.html", form, form=form, cohort=None)
 
 
@@ -182,10 +182,10 @@ def edit(cohort_id: int) -> Page:
                     "Saved. The start date or time zone changed but the calendar still has "
                     "its old dates: regenerate it below, or edit the dates by hand."
                 )
-                return redirect(url_for("cohorts.calendar", cohort_id=cohort.id))
+                return redirect(lms_url_for("cohorts.calendar", cohort_id=cohort.id))
             regenerated = " Its calendar was regenerated." if form.regenerate.data else ""
             flash(f"Cohort saved.{regenerated}")
-            return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
+            return redirect(lms_url_for("cohorts.overview", cohort_id=cohort.id))
     return page("form.html", form, form=form, cohort=cohort)
 
 
@@ -210,7 +210,7 @@ def calendar(cohort_id: int) -> Page:
         service.save_calendar(cohort, form.dates())
         session.commit()
         flash("Calendar saved.")
-        return redirect(url_for("cohorts.calendar", cohort_id=cohort.id))
+        return redirect(lms_url_for("cohorts.calendar", cohort_id=cohort.id))
     missing = [m for m in modules if m.id not in lines]
     return page(
         "calendar.html",
@@ -230,7 +230,7 @@ def regenerate_calendar(cohort_id: int) -> Response:
     service.regenerate_calendar(cohort)
     session.commit()
     flash("The calendar was regenerated from the start date.")
-    return redirect(url_for("cohorts.calendar", cohort_id=cohort.id))
+    return redirect(lms_url_for("cohorts.calendar", cohort_id=cohort.id))
 
 
 # Instructors ---------------------------------------------------------------------------
@@ -249,7 +249,7 @@ def instructors(cohort_id: int) -> Page:
         service.assign_instructor(cohort, person)
         session.commit()
         flash(f"{person.display_name} now teaches “{cohort.name}”.")
-        return redirect(url_for("cohorts.instructors", cohort_id=cohort.id))
+        return redirect(lms_url_for("cohorts.instructors", cohort_id=cohort.id))
     return page("instructors.html", form, cohort=cohort, form=form)
 
 
@@ -264,7 +264,7 @@ def remove_instructor(cohort_id: int, profile_id: int) -> Response:
     service.unassign_instructor(cohort, person)
     session.commit()
     flash(f"{person.display_name} no longer teaches “{cohort.name}”.")
-    return redirect(url_for("cohorts.instructors", cohort_id=cohort.id))
+    return redirect(lms_url_for("cohorts.instructors", cohort_id=cohort.id))
 
 
 # Roster --------------------------------------------------------------------------------

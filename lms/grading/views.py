@@ -56,7 +56,7 @@ from lms.models import (
     Role,
 )
 from lms.quizzes.types import ESSAY_MAX_CHARS, format_number, points_text, word_count
-from lms.web import lms_blueprint, local_time, safe_next
+from lms.web import lms_blueprint, lms_url_for, local_time, safe_next
 
 bp = lms_blueprint("grading", __name__)
 
@@ -358,7 +358,7 @@ def resubmit_answer(attempt_id: int, answer_id: int) -> Any:
         ), error.status_code
     session.commit()
     flash("Your revised answer is handed in. Your instructor will grade it.")
-    return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+    return redirect(lms_url_for("quizzes.review", attempt_id=attempt_id))
 
 
 @bp.get("/notifications")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template
 from werkzeug.wrappers import Response
 
 from lms.access import current_profile, login_required
@@ -26,7 +26,7 @@ from lms.learning.gate import get_course_or_404, open_lesson_or_abort, require_e
 from lms.learning.lessons import mark_complete, record_ping
 from lms.learning.progress import course_outline
 from lms.models import Certificate, Cohort, LiveSession
-from lms.web import lms_blueprint
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("learning", __name__)
 
@@ -87,7 +87,7 @@ def enrol(slug: str) -> Response:
         abort(409, description=str(error))
     session.commit()
     flash(f"You are enrolled in “{course.title}”.")
-    return redirect(url_for("learning.course_home", slug=course.slug))
+    return redirect(lms_url_for("learning.course_home", slug=course.slug))
 
 
 @bp.post("/courses/<slug>/cohorts/<lms_id:cohort_id>/join")
@@ -105,7 +105,7 @@ def join(slug: str, cohort_id: int) -> Response:
         abort(409, description=str(error))
     session.commit()
     flash(f"You joined “{cohort.name}”.")
-    return redirect(url_for("learning.course_home", slug=course.slug))
+    return redirect(lms_url_for("learning.course_home", slug=course.slug))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -122,7 +122,7 @@ def join_with_code() -> str | Response:
         else:
             session.commit()
             flash(f"You joined “{enrolment.cohort.name if enrolment.cohort else ''}”.")
-            return redirect(url_for("learning.course_home", slug=enrolment.course.slug))
+            return redirect(lms_url_for("learning.course_home", slug=enrolment.course.slug))
     status = 400 if form.errors else 200
     return render_template("lms/learning/join.html", form=form), status  # type: ignore[return-value]
 
@@ -136,7 +136,7 @@ def leave_course(slug: str) -> Response:
     leave(enrolment)
     session.commit()
     flash(f"You left “{course.title}”. Your progress is kept if you come back.")
-    return redirect(url_for("learning.dashboard"))
+    return redirect(lms_url_for("learning.dashboard"))
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
@@ -175,13 +175,13 @@ def complete_lesson(slug: str, lesson_slug: str) -> Response:
     session.commit()
     if certificate is not None:
         flash("You have completed the course. Your certificate is ready.")
-        return redirect(url_for("learning.course_home", slug=slug))
+        return redirect(lms_url_for("learning.course_home", slug=slug))
     _previous, following = access.outline.neighbours(access.item)
     if following is not None and following.kind == "lesson":
-        return redirect(url_for("learning.lesson", slug=slug, lesson_slug=following.slug))
+        return redirect(lms_url_for("learning.lesson", slug=slug, lesson_slug=following.slug))
     if following is not None:
-        return redirect(url_for("quizzes.quiz", slug=slug, quiz_slug=following.slug))
-    return redirect(url_for("learning.course_home", slug=slug))
+        return redirect(lms_url_for("quizzes.quiz", slug=slug, quiz_slug=following.slug))
+    return redirect(lms_url_for("learning.course_home", slug=slug))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/ping")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,7 +10,7 @@ from lms.access import current_profile, login_required
 from lms.database import session
 from lms.models import Account, Profession, Profile
 from lms.profile.forms import LICENCE_HINT, CompleteProfileForm, ProfileForm
-from lms.web import has_own_accounts, lms_blueprint, safe_next
+from lms.web import has_own_accounts, lms_blueprint, lms_url_for, safe_next
 
 bp = lms_blueprint("profile", __name__)
 
@@ -57,7 +57,7 @@ def edit() -> str | Response:
         profile.timezone = form.timezone.data or profile.timezone
         session.commit()
         flash("Your profile is saved.")
-        return redirect(url_for("profile.edit"))
+        return redirect(lms_url_for("profile.edit"))
     return render_template(
         "lms/profile/edit.html", form=form, profile=profile, standalone=standalone
     )
@@ -68,7 +68,7 @@ def edit() -> str | Response:
 def complete() -> str | Response:
     """First visit: ask only for what the LMS lacks (profession; licence, optional)."""
     profile = signed_in_profile()
-    next_page = safe_next(request.args.get("next"), url_for("catalogue.index"))
+    next_page = safe_next(request.args.get("next"), lms_url_for("catalogue.index"))
     if profile.profession is not None:
         return redirect(next_page)
     form = CompleteProfileForm()

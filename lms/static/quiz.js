@@ -72,12 +72,12 @@
     form.querySelectorAll("[data-question]").forEach(function (el) {
       var key = el.dataset.key;
       var message = errors[key];
-      var note = el.querySelector(".js-error");
+      var note = el.querySelector(".lms-js-error");
       var field = el.querySelector("input[type=text], textarea");
       if (message) {
         if (!note) {
           note = document.createElement("p");
-          note.className = "error js-error";
+          note.className = "lms-error lms-js-error";
           note.id = "q" + key + "-js-error";
           el.appendChild(note);
         }

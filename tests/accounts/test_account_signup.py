@@ -86,7 +86,7 @@ def test_a_bad_password_is_refused_with_a_message(
     response = post_form(client, "/sign-up", GOOD | change)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert f'<p class="error" id="{field}-error">{message}</p>' in html
+    assert f'<p class="lms-error" id="{field}-error">{message}</p>' in html
     assert f'aria-describedby="{field}-error"' in html or f"{field}-hint {field}-error" in html
     assert account_count(app) == 0
 

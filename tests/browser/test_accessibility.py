@@ -419,7 +419,7 @@ def test_instructor_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
     def grading_errors(page: Page) -> None:
         page.goto(f"{live_server.url}/teach/grading/answers/{world.tara_answer}")
         page.get_by_role("button", name="Save draft").click()
-        expect(page.locator(".error-summary")).to_be_visible()
+        expect(page.locator(".lms-error-summary")).to_be_visible()
 
     audit.run(
         [
@@ -458,7 +458,7 @@ def test_admin_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
         page.goto(f"{live_server.url}/teach/cohorts/new")
         page.get_by_label("Invite code").fill("")
         page.get_by_role("button", name="Create cohort").click()
-        expect(page.locator(".error-summary")).to_be_visible()
+        expect(page.locator(".lms-error-summary")).to_be_visible()
 
     audit.run(
         [
@@ -618,7 +618,7 @@ def test_a_quiz_can_be_taken_with_the_keyboard_alone(page: Page, live_server: Li
     keys.tab_to(button("Submit my answers"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=2, name="Passed")).to_be_visible()
-    expect(page.locator(".score")).to_contain_text(re.compile(r"You scored 100(\.0)?%"))
+    expect(page.locator(".lms-score")).to_contain_text(re.compile(r"You scored 100(\.0)?%"))
     assert not keys.invisible, "focus not visible at:\n" + "\n".join(keys.invisible)
 
 
@@ -716,7 +716,7 @@ def test_text_at_200_percent_does_not_scroll_sideways(page: Page, live_server: L
 
 # -- forms and their errors ----------------------------------------------------------------------
 
-ERRORS = """() => [...document.querySelectorAll('.error-summary a')].map(link => {
+ERRORS = """() => [...document.querySelectorAll('.lms-error-summary a')].map(link => {
   const id = decodeURIComponent(link.hash.slice(1));
   const field = document.getElementById(id);
   const error = document.getElementById(id + '-error');
@@ -725,14 +725,15 @@ ERRORS = """() => [...document.querySelectorAll('.error-summary a')].map(link =>
     field: field ? field.tagName : null,
     invalid: field ? field.getAttribute('aria-invalid') : null,
     describedBy: field ? (field.getAttribute('aria-describedby') || '').split(' ') : [],
-    errorNextToField: !!(error && field && error.closest('.field') === field.closest('.field')
+    errorNextToField: !!(error && field
+                         && error.closest('.lms-field') === field.closest('.lms-field')
                          && error.offsetHeight > 0),
   };
 })"""
 
 
 def assert_errors_linked(page: Page, expected: int) -> None:
-    summary = page.locator(".error-summary")
+    summary = page.locator(".lms-error-summary")
     expect(summary).to_be_visible()
     errors = page.evaluate(ERRORS)
     assert len(errors) >= expected, errors
@@ -770,7 +771,7 @@ def test_form_errors_are_next_to_the_field_and_in_a_linked_summary(
     attempt_id = learner_in_module_one(live_server, "nia@example.com", attempt=True)
     sign_in(page, live_server, "nia@example.com")
     page.goto(f"{live_server.url}/attempts/{attempt_id}")
-    page.locator("input.number-input").first.fill("6,5")
+    page.locator("input.lms-number-input").first.fill("6,5")
     page.get_by_role("button", name="Save answers").click()
     expect(page.get_by_role("heading", name="Some answers were not saved")).to_be_visible()
     assert_errors_linked(page, expected=1)
@@ -782,7 +783,7 @@ def test_form_errors_are_next_to_the_field_and_in_a_linked_summary(
 # -- design details ------------------------------------------------------------------------------
 
 MEASURE_PROSE = """() => {
-  const prose = document.querySelector('.prose');
+  const prose = document.querySelector('.lms-prose');
   const probe = document.createElement('span');
   probe.textContent = '0'.repeat(100);
   probe.style.whiteSpace = 'nowrap';
@@ -815,15 +816,17 @@ def test_reading_and_finding_your_way(page: Page, live_server: LiveServer) -> No
     assert 62 <= measured["charsPerLine"] <= 78, measured
 
     # The outline shows where you are; the progress bar is labelled and visible.
-    current = page.locator(".course-nav [aria-current=page]")
+    current = page.locator(".lms-course-nav [aria-current=page]")
     expect(current).to_have_text(lesson_title)
-    expect(page.locator(".course-nav .outline-item.is-current")).to_contain_text(lesson_title)
-    progress = page.locator(".course-nav progress")
+    expect(page.locator(".lms-course-nav .lms-outline-item.lms-is-current")).to_contain_text(
+        lesson_title
+    )
+    progress = page.locator(".lms-course-nav progress")
     expect(progress).to_be_visible()
     assert (progress.bounding_box() or {}).get("height", 0) >= 8
     expect(page.get_by_label(re.compile(r"\d+% complete")).first).to_be_visible()
 
     # The dashboard says what to do next: the module 1 knowledge check.
     page.goto(f"{live_server.url}/dashboard")
-    card = page.locator(".course-card", has_text="Essentials of Psychedelic Care")
+    card = page.locator(".lms-course-card", has_text="Essentials of Psychedelic Care")
     expect(card.get_by_role("link", name="Next: Module 1 knowledge check")).to_be_visible()

@@ -95,7 +95,7 @@ def test_admin_creates_a_cohort_and_fills_it(page: Page, live_server: LiveServer
     cohort_nav.get_by_role("link", name="People").click()
     page.get_by_label("Emails").fill(PASTED)
     page.get_by_role("button", name="Enrol").click()
-    report = page.locator(".teach-report")
+    report = page.locator(".lms-teach-report")
     expect(report.get_by_role("heading")).to_have_text(
         "Enrolment report: 2 of 5 lines in the cohort"
     )
@@ -119,7 +119,7 @@ def test_admin_creates_a_cohort_and_fills_it(page: Page, live_server: LiveServer
 
     # The overview sums it up.
     cohort_nav.get_by_role("link", name="Overview").click()
-    facts = page.locator(".cohort-facts")
+    facts = page.locator(".lms-cohort-facts")
     expect(facts).to_contain_text("2 / 12")
     expect(facts).to_contain_text("Invite code only")
     expect(facts).to_contain_text("winter-2026")

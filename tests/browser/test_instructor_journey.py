@@ -86,7 +86,7 @@ def test_instructor_grades_releases_regrades_and_exports(
     # The grading screen: the essay, the rubric, a draft.
     page.get_by_role("link", name="Grade Theo Therapist's answer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Theo Therapist")
-    expect(page.locator(".essay-text")).to_contain_text("My first association with ketamine")
+    expect(page.locator(".lms-essay-text")).to_contain_text("My first association with ketamine")
     scores = page.locator("input[data-criterion-score]")
     expect(scores).to_have_count(4)
     for score in scores.all():
@@ -96,12 +96,12 @@ def test_instructor_grades_releases_regrades_and_exports(
     live_server.shoot(page, "instructor-grading-screen")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved. The learner sees nothing")).to_be_visible()
-    expect(page.locator(".grading-side .status", has_text="Draft")).to_be_visible()
+    expect(page.locator(".lms-grading-side .lms-status", has_text="Draft")).to_be_visible()
 
     # Release the draft.
     page.get_by_role("button", name="Release the saved draft (8 / 10) to the learner").click()
     expect(page.get_by_text("Released: the learner can now see")).to_be_visible()
-    expect(page.locator(".grading-side .status", has_text="Released")).to_be_visible()
+    expect(page.locator(".lms-grading-side .lms-status", has_text="Released")).to_be_visible()
 
     # Regrade: a reason is required, asked for next to the field and in a summary.
     reason = page.get_by_label("Why are you changing a released grade?")
@@ -109,7 +109,7 @@ def test_instructor_grades_releases_regrades_and_exports(
     scores.first.fill("3")
     page.get_by_label("Feedback for the learner").fill(REGRADED)
     page.get_by_role("button", name="Save the change").click()
-    summary = page.locator(".error-summary")
+    summary = page.locator(".lms-error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("link")).to_have_attribute("href", "#reason")
     expect(page.locator("#reason-error")).to_be_visible()

@@ -45,7 +45,7 @@ def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer
 
     page.get_by_role("link", name=re.compile(r"^Start: ")).click()
     first_lesson = page.get_by_role("heading", level=1).inner_text()
-    expect(page.locator(".prose")).not_to_be_empty()
+    expect(page.locator(".lms-prose")).not_to_be_empty()
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text(first_lesson)
     page.get_by_role("button", name="Mark complete and continue").click()
@@ -104,7 +104,7 @@ def test_nurse_finishes_the_course_and_her_certificate_verifies(
     resume.click()
 
     # The last lesson: the outline marks it as the current page.
-    current = page.locator(".course-nav a[aria-current='page']")
+    current = page.locator(".lms-course-nav a[aria-current='page']")
     expect(current).to_have_text(page.get_by_role("heading", level=1).inner_text())
     live_server.shoot(page, "lesson-last")
     page.get_by_role("button", name="Mark complete and continue").click()

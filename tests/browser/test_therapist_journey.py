@@ -76,23 +76,23 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
 
     page.get_by_role("link", name="From anaesthetic to catalyst").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("From anaesthetic to catalyst")
-    expect(page.locator(".prose h2").first).to_be_visible()
+    expect(page.locator(".lms-prose h2").first).to_be_visible()
     live_server.shoot(page, "lesson")
 
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", level=1)).not_to_contain_text("From anaesthetic")
 
     page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
-    week_one_live = page.locator(".outline-item", has_text="live session").first
+    week_one_live = page.locator(".lms-outline-item", has_text="live session").first
     week_one_live.get_by_role("link").click()
     expect(page.get_by_role("heading", name="When and where")).to_be_visible()
     expect(page.get_by_text("Room 4, Harbour Building")).to_be_visible()
     live_server.shoot(page, "live-session")
 
     page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
-    locked = page.locator(".outline-item", has=page.locator(".locked")).first
+    locked = page.locator(".lms-outline-item", has=page.locator(".lms-locked")).first
     expect(locked).to_contain_text("This opens on")
-    locked_title = locked.locator(".locked").inner_text()
+    locked_title = locked.locator(".lms-locked").inner_text()
 
     with live_server.app.app_context():
         from lms.models import Lesson
@@ -110,7 +110,7 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
 
     # The week's reflection: written, autosaved, handed in; it waits for the instructor.
     page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
-    page.locator(".outline-item", has_text="Quiz").get_by_role(
+    page.locator(".lms-outline-item", has_text="Quiz").get_by_role(
         "link", name=re.compile("^Week 1 reflection")
     ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Week 1 reflection")
@@ -134,7 +134,7 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     expect(page.get_by_text(FEEDBACK)).to_be_visible()
     live_server.shoot(page, "dashboard-feedback")
     page.get_by_role("link", name="See the review").first.click()
-    feedback = page.locator(".grader-feedback")
+    feedback = page.locator(".lms-grader-feedback")
     expect(feedback.get_by_role("heading", name="Your instructor's feedback")).to_be_visible()
     expect(feedback).to_contain_text(FEEDBACK)
     expect(page.get_by_text(re.compile(r"You scored \d+(\.\d+)?%"))).to_be_visible()

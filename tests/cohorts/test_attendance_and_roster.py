@@ -38,9 +38,9 @@ from tests.cohorts.conftest import (
 from tests.conftest import post_form
 
 ROW = re.compile(
-    r"<tr( class=\"is-behind\")?>\s*<th scope=\"row\">\s*<a [^>]*>([^<]*)</a>(.*?)</tr>", re.S
+    r"<tr( class=\"lms-is-behind\")?>\s*<th scope=\"row\">\s*<a [^>]*>([^<]*)</a>(.*?)</tr>", re.S
 )
-CELL = re.compile(r'<td><span class="status cell-(\w+)">')
+CELL = re.compile(r'<td><span class="lms-status lms-cell-(\w+)">')
 
 
 def roster(client: FlaskClient, cohort_id: int) -> list[tuple[str, bool, list[str]]]:
@@ -213,7 +213,7 @@ def test_the_roster_puts_behind_learners_first_with_each_modules_status(
     ]
     html = admin.get(f"/teach/cohorts/{cohort_id}/roster").get_data(as_text=True)
     assert "<strong>2 behind</strong>" in html
-    assert '<th scope="col">Week one</th>' in html and 'class="teach-table-wrap"' in html
+    assert '<th scope="col">Week one</th>' in html and 'class="lms-teach-table-wrap"' in html
 
     # A later module not open yet is locked; a learner's override can open it.
     late_id = make_cohort(app, name="Later cohort", starts_on=utcnow().date())

@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.database import session, utcnow
 from lms.models import Cohort, Enrolment, EnrolmentStatus, LiveSession
 from lms.policies import POLICIES, Audience
+from lms.web import lms_url_for
 from tests.cohorts.conftest import (
     People,
     cohort_row,
@@ -23,7 +24,7 @@ from tests.cohorts.conftest import (
     make_cohort,
     profile_of,
 )
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, lms_rules
 
 #: The cohort pages, with who may use them (declared in lms/policies.py).
 POLICY = {e: who for e, who in POLICIES.items() if e.startswith("cohorts.")}
@@ -64,17 +65,17 @@ def teaching_urls(app: Flask, ids: dict[str, int]) -> list[tuple[str, str, str]]
     """(endpoint, method, url) of every teaching page, filled with one cohort's ids."""
     urls = []
     with app.test_request_context():
-        for rule in app.url_map.iter_rules():
+        for rule in lms_rules(app):
             if not rule.endpoint.startswith("cohorts."):
                 continue
-            url = url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
+            url = lms_url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 urls.append((rule.endpoint, method, url))
     return urls
 
 
 def url_rule_arguments(app: Flask, endpoint: str) -> set[str]:
-    return set(next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint).arguments)
+    return set(next(r for r in lms_rules(app) if r.endpoint == endpoint).arguments)
 
 
 def request(client: FlaskClient, method: str, url: str, token: str) -> int:

@@ -204,5 +204,21 @@ def test_security_headers_only_on_lms_responses(host: Flask) -> None:
     with host.app_context():
         migrate.upgrade()
     client = host.test_client()
+    assert "X-Content-Type-Options" not in client.get("/").headers
+    lms_page = client.get("/learn/")
+    assert lms_page.headers["X-Content-Type-Options"] == "nosniff"
+    # The host's own policy (if any) governs its layout's styles and scripts: the LMS adds
+    # none unless the host asks for one.
+    assert "Content-Security-Policy" not in lms_page.headers
+
+
+def test_a_host_can_ask_for_the_lms_policy(empty_database_url: str, tmp_path: Path) -> None:
+    app = make_host_app(empty_database_url, tmp_path, LMS_CONTENT_SECURITY_POLICY="strict")
+    LMS(app, url_prefix="/learn")
+    with app.app_context():
+        migrate.upgrade()
+    client = app.test_client()
+    assert "script-src 'self'" in client.get("/learn/").headers["Content-Security-Policy"]
     assert "Content-Security-Policy" not in client.get("/").headers
-    assert "Content-Security-Policy" in client.get("/learn/").headers
+    with app.app_context():
+        app.extensions["host_models"]["db"].engine.dispose()

@@ -100,7 +100,7 @@ def test_the_queue_lists_waiting_essays_oldest_first_with_links(app: Flask, worl
     assert "3 essay answers are waiting" in page
     for answer_id in ids:
         assert f'href="{grade_url(answer_id)}"' in page
-    assert re.search(rf'<a class="button" href="{grade_url(ids[2])}">Start grading', page)
+    assert re.search(rf'<a class="lms-button" href="{grade_url(ids[2])}">Start grading', page)
 
 
 def test_filters_narrow_the_queue_and_show_counts(app: Flask, world: World) -> None:
@@ -161,7 +161,7 @@ def test_save_and_next_walks_the_queue_in_order_then_returns_to_it(
     assert last.headers["Location"] == f"/teach/grading{query}"
     assert "That was the last answer waiting." in text(iris.get(last.headers["Location"]))
     page = text(iris.get("/teach/grading"))
-    assert page.count('<span class="status">Draft</span>') == 3
+    assert page.count('<span class="lms-status">Draft</span>') == 3
     assert "Release 3 draft grades" in page
 
 

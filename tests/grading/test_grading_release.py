@@ -47,7 +47,7 @@ def test_the_grading_screen_shows_question_rubric_and_the_answer(app: Flask, wor
     assert "Insight" in page and "Shows insight." in page and "Care" in page
     assert "I would listen closely, explain each step" in page
     assert "14 words" in page
-    assert 'class="essay-text"' in page
+    assert 'class="lms-essay-text"' in page
     for label in ("Save draft", "Save and release", "Save and next"):
         assert label in page
     assert '<label for="feedback">' in page

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, url_for
+from flask import Flask
 
 from lms.database import session
 from lms.models import AnswerRevision, Grade
-from tests.conftest import post_form
+from lms.web import lms_url_for
+from tests.conftest import lms_rules, post_form
 from tests.grading.conftest import (
     World,
     client_for,
@@ -41,21 +42,19 @@ def staff_urls(app: Flask, answer_id: int, quiz_id: int) -> list[tuple[str, str,
     ids = {"answer_id": answer_id, "quiz_id": quiz_id}
     urls = []
     with app.test_request_context():
-        for rule in app.url_map.iter_rules():
+        for rule in lms_rules(app):
             if rule.endpoint not in STAFF:
                 continue
-            url = url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
+            url = lms_url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 urls.append((rule.endpoint, method, url))
     return urls
 
 
 def test_every_grading_url_has_a_declared_policy(app: Flask) -> None:
-    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("grading.")}
+    endpoints = {r.endpoint for r in lms_rules(app) if r.endpoint.startswith("grading.")}
     assert endpoints == set(POLICY)
-    assert all(
-        r.rule.startswith("/teach/grading") for r in app.url_map.iter_rules() if r.endpoint in STAFF
-    )
+    assert all(r.rule.startswith("/teach/grading") for r in lms_rules(app) if r.endpoint in STAFF)
 
 
 def test_an_instructor_of_cohort_a_gets_404_on_every_url_of_cohort_b(

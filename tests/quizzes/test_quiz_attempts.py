@@ -154,7 +154,7 @@ def test_saving_without_javascript_redirects_back_with_the_answers_kept(
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/attempts/{attempt_id}")
     page = text(learner.get(f"/attempts/{attempt_id}"))
-    assert re.search(r'class="flash">Saved at \d\d:\d\d\.<', page)
+    assert re.search(r'class="lms-flash">Saved at \d\d:\d\d\.<', page)
     assert saved_responses(app, attempt_id)["name-it"] == "KETAMINE"
 
 

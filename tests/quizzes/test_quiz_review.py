@@ -30,7 +30,9 @@ FEEDBACK = ["The 1960s.", "A and B.", "It is.", "Ketamine.", "Six.", "Thanks."]
 
 def choice_items(page: str, field: str) -> list[str]:
     """A choice group's <li>s with ids and texts blanked, to compare their markup."""
-    items = re.findall(rf'<li class="choice">\s*(<input[^>]*name="{field}".*?)</li>', page, re.S)
+    items = re.findall(
+        rf'<li class="lms-choice">\s*(<input[^>]*name="{field}".*?)</li>', page, re.S
+    )
     blanked = [re.sub(r'(id|for|value)="[^"]*"', r'\1=""', item) for item in items]
     return [re.sub(r">[^<]*</label>", "></label>", item) for item in blanked]
 

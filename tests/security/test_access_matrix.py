@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.certificates.service import issue_certificate
@@ -31,11 +31,12 @@ from lms.models import (
     Quiz,
 )
 from lms.policies import POLICIES, Audience
-from tests.conftest import Users, csrf_token
+from lms.web import lms_url_for
+from tests.conftest import Users, csrf_token, lms_rules
 from tests.learning.conftest import make_cohort
 
 ROLES = ["anonymous", "stranger", "learner_b", "learner_a", "instructor_b", "instructor_a", "admin"]
-UNTESTED_ENDPOINTS = {"static"}  # Flask's own static route is not registered (static_folder=None)
+UNTESTED_ENDPOINTS: set[str] = set()  # every LMS route is tested
 
 
 @dataclass
@@ -139,7 +140,7 @@ def allowed_roles(audience: Audience) -> set[str]:
 
 
 def test_every_route_declares_who_may_use_it(app: Flask) -> None:
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNTESTED_ENDPOINTS
+    endpoints = {rule.endpoint for rule in lms_rules(app)} - UNTESTED_ENDPOINTS
     missing = endpoints - set(POLICIES)
     assert not missing, f"declare a policy in lms/policies.py for: {sorted(missing)}"
     assert not set(POLICIES) - endpoints, "policies for routes that no longer exist"
@@ -147,14 +148,14 @@ def test_every_route_declares_who_may_use_it(app: Flask) -> None:
 
 def test_every_route_against_every_role(app: Flask, world: World) -> None:
     failures = []
-    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+    rules = sorted(lms_rules(app), key=lambda r: r.endpoint)
     for rule in rules:
         if rule.endpoint in UNTESTED_ENDPOINTS:
             continue
         audience = POLICIES[rule.endpoint]
         allowed = allowed_roles(audience)
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
+            url = lms_url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             for role in ROLES:
                 if method == "POST" and role in allowed:
@@ -190,11 +191,11 @@ def judge(role: str, allowed: set[str], status: int, location: str) -> str | Non
 def test_every_post_route_refuses_a_request_without_a_csrf_token(app: Flask, world: World) -> None:
     """Including JSON and autosave endpoints (CSRF on grading: Moodle CVE-2014-0213)."""
     failures = []
-    for rule in app.url_map.iter_rules():
+    for rule in lms_rules(app):
         if "POST" not in (rule.methods or set()):
             continue
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
+            url = lms_url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
         allowed = allowed_roles(POLICIES[rule.endpoint]) - {"anonymous"}
         role = "admin" if "admin" in allowed else sorted(allowed)[0]
         for kwargs in ({"data": {}}, {"json": {}}):
@@ -215,11 +216,11 @@ def test_no_get_request_changes_the_database(app: Flask, world: World) -> None:
             }
 
     before = snapshot()
-    for rule in app.url_map.iter_rules():
+    for rule in lms_rules(app):
         if "GET" not in (rule.methods or set()) or rule.endpoint in UNTESTED_ENDPOINTS:
             continue
         with app.test_request_context():
-            url = url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
+            url = lms_url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
         for client in world.clients.values():
             client.get(url).close()
     assert snapshot() == before

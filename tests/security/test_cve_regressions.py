@@ -23,14 +23,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import yaml
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from lms.database import session
 from lms.models import Answer, AttemptStatus, Cohort, Grade, Profile, Role
 from lms.policies import POLICIES, Audience
+from lms.web import lms_url_for
 from tests.cohorts import conftest as cohort_fixtures
-from tests.conftest import Users, csrf_token, post_form
+from tests.conftest import Users, csrf_token, lms_rules, post_form
 from tests.grading.conftest import (
     grade_url,
     hand_in,
@@ -231,10 +232,10 @@ def test_cve_2020_14321_moodle_instructors_cannot_promote_anyone_or_assign_thems
             remove = f"/teach/cohorts/{cohort}/instructors/{person}/remove"
             refused[remove] = instructor.post(remove, data={"csrf_token": token}).status_code
     # Every admin-only POST route, whatever it is called (a new one is covered too).
-    for rule in app.url_map.iter_rules():
+    for rule in lms_rules(app):
         if POLICIES.get(rule.endpoint) is Audience.ADMIN and "POST" in (rule.methods or set()):
             with app.test_request_context():
-                url = url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
+                url = lms_url_for(rule.endpoint, **{k: world.values[k] for k in rule.arguments})
             refused[url] = instructor.post(url, data={"csrf_token": token}).status_code
     assert instructor.get("/admin/users").status_code == 403
 

@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,8 +30,9 @@ from lms.database import session
 from lms.models import Attempt
 from lms.policies import POLICIES, Audience
 from lms.quizzes.attempts import build_layout
+from lms.web import lms_url_for
 from tests.cohorts import conftest as cohort_fixtures
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, lms_rules
 from tests.security import test_access_matrix as matrix
 from tests.security.test_access_matrix import World
 
@@ -216,14 +217,14 @@ def page_fields(client: FlaskClient, url: str) -> dict[str, list[str]]:
 
 
 def post_rules(app: Flask) -> list[Rule]:
-    rules = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
+    rules = [rule for rule in lms_rules(app) if "POST" in (rule.methods or set())]
     order = {endpoint: index for index, endpoint in enumerate(RUN_LAST)}
     return sorted(rules, key=lambda rule: (order.get(rule.endpoint, -1), rule.endpoint))
 
 
 def url_of(app: Flask, world: World, endpoint: str, arguments: Any) -> str:
     with app.test_request_context():
-        return url_for(endpoint, **{name: world.values[name] for name in arguments})
+        return lms_url_for(endpoint, **{name: world.values[name] for name in arguments})
 
 
 class Poster:
@@ -279,7 +280,7 @@ def routes(app: Flask, world: World) -> Iterator[tuple[Rule, str, Poster, dict[s
         fields: dict[str, list[str]] = {name: [] for name in KNOWN_FIELDS}
         page = FORM_PAGES.get(rule.endpoint, rule.endpoint if "GET" in rule.methods else None)
         if page is not None:
-            page_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == page)
+            page_rule = next(r for r in lms_rules(app) if r.endpoint == page)
             fields |= page_fields(poster.client, url_of(app, world, page, page_rule.arguments))
         yield rule, url, poster, fields
 

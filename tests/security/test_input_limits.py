@@ -57,7 +57,7 @@ def text(response: Any) -> str:
 
 
 def is_lms_page(html: str) -> bool:
-    return 'class="site-header"' in html and "Back to the courses" in html
+    return 'class="lms-site-header"' in html and "Back to the courses" in html
 
 
 # -- size ----------------------------------------------------------------------------------------

@@ -196,7 +196,8 @@ FOREIGN_TAGS = frozenset({"svg", "math", "style", "animate", "set", "xml", "isin
 BAD_STYLE = re.compile(r"expression\s*\(|url\s*\(|javascript:|behavior\s*:|-moz-binding", re.I)
 CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 OWN_SCRIPT = re.compile(r"/static/lms/[a-z_-]+\.js")
-OWN_STYLESHEET = re.compile(r"/static/lms/[a-z_-]+\.css")
+#: The LMS's own stylesheet and icon (nothing from elsewhere).
+OWN_STYLESHEET = re.compile(r"/static/lms/[a-z_-]+\.(css|svg)")
 
 
 def url_scheme_is_bad(value: str) -> bool:
