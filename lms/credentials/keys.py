@@ -16,12 +16,11 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lms.credentials.loader import MULTIKEY_V1
+from lms.credentials.loader import DID_V1, MULTIKEY_V1
 from lms.credentials.multibase import MultibaseError, decode_base58btc, encode_base58btc
 
 ED25519_PUB_MULTICODEC = b"\xed\x01"
 ED25519_PRIV_MULTICODEC = b"\x80\x26"
-DID_V1 = "https://www.w3.org/ns/did/v1"
 
 
 class KeyFormatError(ValueError):

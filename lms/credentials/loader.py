@@ -18,8 +18,11 @@ CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 DATA_INTEGRITY_V1 = "https://w3id.org/security/data-integrity/v1"
 DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+DID_V1 = "https://www.w3.org/ns/did/v1"
 STATUS_LIST_V1 = "https://www.w3.org/ns/credentials/status/v1"
 OB_V3P0_3_0_3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+#: Defines 1EdTechJsonSchemaValidator2019, the type of the OB 3.0 `credentialSchema` entry.
+OB_V3P0_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 
 #: Every context URL this package knows, and the file under `contexts/` that answers it.
 CONTEXT_FILES: dict[str, str] = {
@@ -28,6 +31,7 @@ CONTEXT_FILES: dict[str, str] = {
     DATA_INTEGRITY_V1: "data-integrity-v1.jsonld",
     DATA_INTEGRITY_V2: "data-integrity-v2.jsonld",
     MULTIKEY_V1: "multikey-v1.jsonld",
+    DID_V1: "did-v1.jsonld",
     STATUS_LIST_V1: "vc-bitstring-status-list-v1.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context.json": "ob-v3p0-context-3.0.0.json",
     # The URL that the OB 3.0 specification's eddsa-rdfc-2022 test vector uses for 3.0.0.
@@ -37,7 +41,7 @@ CONTEXT_FILES: dict[str, str] = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "ob-v3p0-context-3.0.1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "ob-v3p0-context-3.0.2.json",
     OB_V3P0_3_0_3: "ob-v3p0-context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
+    OB_V3P0_EXTENSIONS: "ob-v3p0-extensions.json",
 }
 
 
