@@ -7,7 +7,10 @@ drops silently is not signed. `canonicalize` therefore refuses a document that h
 - a relative IRI as `@id` or `@type` (pyld would resolve it against a made-up base);
 - a string with a control character other than tab, line feed and carriage return (pyld's
   N-Quads escaping differs from RDFC-1.0's for those, so another implementation would
-  hash different bytes).
+  hash different bytes);
+- more than `MAX_BLANK_NODES` blank nodes, or blank nodes so alike that telling them
+  apart takes more than `MAX_WORK` steps (RDFC-1.0 is exponential on such "poison"
+  graphs and pyld sets no limit of its own; a credential has a handful of distinct ones).
 
 Contexts come from `lms.credentials.loader` only: an unknown context URL raises
 `UnknownContextError`, never a network request.
@@ -21,19 +24,52 @@ from typing import Any
 
 from cachetools import LRUCache
 from pyld import jsonld
+from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 
 from lms.credentials.loader import UnknownContextError, document_loader
 
 #: Relative references are resolved against this base, then found and refused.
 _SENTINEL_BASE = "https://relative-iri.invalid/"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_BLANK_NODES = 40
+#: Steps of the blank-node labelling (one per candidate checked) before giving up.
+MAX_WORK = 20_000
 #: Resolved contexts, shared by every call (the loader only ever answers shipped files).
 _resolved_contexts: LRUCache[Any, Any] = LRUCache(maxsize=100)
 
 
 class CanonicalizationError(ValueError):
     """The document cannot be canonicalized safely; the message says why."""
+
+
+class _BudgetedIssuer(IdentifierIssuer):
+    """The canonical issuer, counting the checks RDFC-1.0 makes against it.
+
+    Every permutation that Hash N-Degree Quads tries asks `has_id` at least once, so the
+    count bounds the algorithm's work (this relies on pyld's URDNA2015 internals; pyld is
+    pinned below 4).
+    """
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__(prefix)
+        self.work = 0
+
+    def has_id(self, old: str) -> bool:
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise CanonicalizationError(
+                "too much work to label the blank nodes (a graph built to be slow)"
+            )
+        result: bool = super().has_id(old)
+        return result
+
+
+class _BoundedURDNA2015(URDNA2015):
+    def __init__(self) -> None:
+        super().__init__()
+        self.canonical_issuer = _BudgetedIssuer("_:c14n")
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -62,6 +98,21 @@ def _relative_iris(expanded: Any) -> Iterator[str]:
                         yield iri.removeprefix(_SENTINEL_BASE)
             else:
                 yield from _relative_iris(value)
+
+
+def _blank_nodes(expanded: Any, labels: set[str]) -> int:
+    """How many distinct blank nodes: unlabelled node objects, and distinct `_:` labels."""
+    if isinstance(expanded, list):
+        return sum(_blank_nodes(item, labels) for item in expanded)
+    if not isinstance(expanded, dict) or "@value" in expanded:
+        return 0
+    node_id = expanded.get("@id")
+    count = sum(_blank_nodes(value, labels) for key, value in expanded.items() if key != "@id")
+    if isinstance(node_id, str) and node_id.startswith("_:"):
+        labels.add(node_id)
+    elif node_id is None and "@list" not in expanded and "@set" not in expanded:
+        count += 1
+    return count
 
 
 def _options() -> dict[str, Any]:
@@ -105,6 +156,9 @@ def expand(document: dict[str, Any]) -> list[Any]:
             "properties not defined by the document's contexts (they would not be signed): "
             + ", ".join(sorted(set(dropped)))
         )
+    labels: set[str] = set()
+    if _blank_nodes(expanded, labels) + len(labels) > MAX_BLANK_NODES:
+        raise CanonicalizationError(f"more than {MAX_BLANK_NODES} blank nodes")
     relative = sorted(set(_relative_iris(expanded)))
     if relative:
         raise CanonicalizationError(
@@ -118,10 +172,8 @@ def canonicalize(document: dict[str, Any]) -> str:
     """The document's canonical N-Quads (RDFC-1.0), as a string."""
     expanded = expand(document)
     try:
-        nquads: str = jsonld.normalize(
-            expanded,
-            {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"},
-        )
+        dataset = jsonld.to_rdf(expanded, {**_options(), "produceGeneralizedRdf": False})
     except jsonld.JsonLdError as error:  # pragma: no cover - expand has caught these
-        raise CanonicalizationError(f"cannot canonicalize: {error}") from error
+        raise CanonicalizationError(f"cannot convert to RDF: {error}") from error
+    nquads: str = _BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
     return nquads

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import time
 from importlib import resources
 from typing import Any
 
@@ -18,7 +19,7 @@ from lms.credentials.loader import (
     document_loader,
     load_context,
 )
-from lms.credentials.rdfc import CanonicalizationError, canonicalize
+from lms.credentials.rdfc import MAX_BLANK_NODES, CanonicalizationError, canonicalize
 
 CONTEXTS = resources.files("lms.credentials").joinpath("contexts")
 UNKNOWN = "https://contexts.example.net/evil/v1"
@@ -114,3 +115,29 @@ def test_safe_mode_refuses_what_would_not_be_signed(change: dict[str, Any], mess
 def test_invalid_json_ld_is_a_canonicalization_error() -> None:
     with pytest.raises(CanonicalizationError, match="not valid JSON-LD"):
         canonicalize({"@context": [CREDENTIALS_V2, {"@version": 99}], "id": "urn:x:1"})
+
+
+def test_documents_with_very_many_blank_nodes_are_refused() -> None:
+    document = {
+        "@context": [CREDENTIALS_V2, OB_V3P0_3_0_3],
+        "id": "https://cpd.example.org/c/1",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "credentialSubject": [{"type": ["AchievementSubject"]} for _ in range(MAX_BLANK_NODES + 1)],
+    }
+    with pytest.raises(CanonicalizationError, match="blank nodes"):
+        canonicalize(document)
+    document["credentialSubject"] = document["credentialSubject"][:5]
+    canonicalize(document)
+
+
+def test_a_graph_built_to_be_slow_to_canonicalize_is_refused_quickly() -> None:
+    """Eight blank nodes all linked to each other: unbounded RDFC-1.0 takes about a minute."""
+    labels = [f"_:b{i}" for i in range(8)]
+    graph = [
+        {"id": label, "type": "VerifiableCredential", "issuer": [o for o in labels if o != label]}
+        for label in labels
+    ]
+    started = time.monotonic()
+    with pytest.raises(CanonicalizationError, match="too much work"):
+        canonicalize({"@context": [CREDENTIALS_V2], "@graph": graph})
+    assert time.monotonic() - started < 10
