@@ -204,7 +204,9 @@ def build_credential(
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
-        "description": f"Completed {achievement.name}: {amount} {achievement.credit_type}.",
+        "description": (
+            f"Certificate of completion: {achievement.name}. {achievement.credit_type}: {amount}."
+        ),
         "issuer": issuer.as_json(),
         "validFrom": issued,
         "awardedDate": issued,
