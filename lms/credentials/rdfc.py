@@ -44,7 +44,7 @@ class CanonicalizationError(ValueError):
     """The document cannot be canonicalized safely; the message says why."""
 
 
-class _BudgetedIssuer(IdentifierIssuer):
+class _BudgetedIssuer(IdentifierIssuer):  # type: ignore[misc]  # pyld is untyped
     """The canonical issuer, counting the checks RDFC-1.0 makes against it.
 
     Every permutation that Hash N-Degree Quads tries asks `has_id` at least once, so the
@@ -66,7 +66,7 @@ class _BudgetedIssuer(IdentifierIssuer):
         return result
 
 
-class _BoundedURDNA2015(URDNA2015):
+class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]  # pyld is untyped
     def __init__(self) -> None:
         super().__init__()
         self.canonical_issuer = _BudgetedIssuer("_:c14n")

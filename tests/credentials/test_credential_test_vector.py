@@ -49,7 +49,7 @@ def sha256_hex(text: str) -> str:
 
 
 def document_to_sign() -> dict[str, Any]:
-    document = copy.deepcopy(VECTOR["credential"])
+    document: dict[str, Any] = copy.deepcopy(VECTOR["credential"])
     document["@context"].append(DATA_INTEGRITY_V1)
     return document
 

@@ -188,7 +188,8 @@ def test_a_signed_credential_with_an_unreadable_date_is_malformed(
 
 
 def test_not_a_credential_at_all(resolve_key: KeyResolver) -> None:
-    for value in (None, [], "text", {"type": "VerifiableCredential"}):
+    values: list[Any] = [None, [], "text", {"type": "VerifiableCredential"}]
+    for value in values:
         result = verify_credential(value, resolve_key)
         assert result.reason is Reason.MALFORMED
 
