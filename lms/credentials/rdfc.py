@@ -19,6 +19,7 @@ Contexts come from `lms.credentials.loader` only: an unknown context URL raises
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,8 +37,16 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_BLANK_NODES = 40
 #: Steps of the blank-node labelling (one per candidate checked) before giving up.
 MAX_WORK = 20_000
-#: Resolved contexts, shared by every call (the loader only ever answers shipped files).
-_resolved_contexts: LRUCache[Any, Any] = LRUCache(maxsize=100)
+#: Resolved contexts, kept per thread (an LRUCache is not thread-safe); the loader only
+#: ever answers with the shipped files, so what is cached never goes stale.
+_local = threading.local()
+
+
+def _resolved_contexts() -> LRUCache[Any, Any]:
+    cache: LRUCache[Any, Any] | None = getattr(_local, "contexts", None)
+    if cache is None:
+        cache = _local.contexts = LRUCache(maxsize=100)
+    return cache
 
 
 class CanonicalizationError(ValueError):
@@ -118,7 +127,7 @@ def _blank_nodes(expanded: Any, labels: set[str]) -> int:
 def _options() -> dict[str, Any]:
     return {
         "documentLoader": document_loader,
-        "contextResolver": ContextResolver(_resolved_contexts, document_loader),
+        "contextResolver": ContextResolver(_resolved_contexts(), document_loader),
         "base": _SENTINEL_BASE,
     }
 
