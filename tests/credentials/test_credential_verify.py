@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,3 +206,16 @@ def test_validity_dates(key: Ed25519PrivateKey, resolve_key: KeyResolver) -> Non
     later = datetime(2026, 1, 1, tzinfo=UTC)
     assert verify_credential(expiring, resolve_key, now=later).reason is Reason.EXPIRED
     assert verify_credential(expiring, resolve_key, now=before.replace(month=6)).ok
+
+
+def test_issuing_and_verifying_from_several_threads(
+    key: Ed25519PrivateKey, resolve_key: KeyResolver
+) -> None:
+    """A threaded server signs and checks badges at once (the context cache is per thread)."""
+
+    def issue_and_verify(number: int) -> bool:
+        badge = issue_badge(certificate_facts(code=f"C0DE-{number:04}"), key, BASE_URL, PROVIDER)
+        return verify_credential(badge, resolve_key).ok
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(issue_and_verify, range(12)))
