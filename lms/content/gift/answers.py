@@ -46,7 +46,7 @@ def read_question(seg: Segment, line_of: LineOf, first: int, last: int) -> Quest
         text = seg.formatted("moodle")
         if not text.text:
             raise GiftSyntaxError(first, "the question has no text", "write the question text")
-        return Question("description", first, last, text)
+        return Question("description", first, last, text, text_line=line_of(seg.start))
     _check_braces(opens, closes, line_of)
     start, end = opens[0], closes[0]
     block = seg.cut(start + 1, end)
@@ -56,8 +56,10 @@ def read_question(seg: Segment, line_of: LineOf, first: int, last: int) -> Quest
         block, general = block.cut(0, at), block.cut(at + 4)
     text = seg.cut(0, start).formatted("moodle")
     after = seg.cut(end + 1).strip()
-    question = Question(_kind(block.strip(), line_of), first, last, text)
+    body = block.strip()
+    question = Question(_kind(body, line_of), first, last, text, text_line=line_of(seg.start))
     question.brace_line = line_of(start)
+    question.body_line = line_of(body.start) if body.raw else question.brace_line
     if after.raw:
         question.text_after = after.text()
         question.after_line = line_of(after.start)
@@ -65,7 +67,7 @@ def read_question(seg: Segment, line_of: LineOf, first: int, last: int) -> Quest
         raise GiftSyntaxError(first, "the question has no text", "write it before the '{'")
     if general is not None:
         question.general_feedback = _optional(general, text.format)
-    _read_answers(question, block.strip(), line_of)
+    _read_answers(question, body, line_of)
     return question
 
 
@@ -281,6 +283,8 @@ def _pairs(body: Segment, fmt: Format, line_of: LineOf) -> list[MatchPair]:
             raise GiftSyntaxError(line, "a matching pair has no '->'", "write =question -> answer")
         answer = content.cut(arrow + 2).text()
         if not answer:
-            raise GiftSyntaxError(line, "a matching pair has no answer after '->'", "")
+            raise GiftSyntaxError(
+                line, "a matching pair has no answer after '->'", "write =question -> answer"
+            )
         pairs.append(MatchPair(line, content.cut(0, arrow).formatted(fmt), answer))
     return pairs

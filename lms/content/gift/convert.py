@@ -108,10 +108,10 @@ class _Converter:
 
     def check_html(self) -> None:
         texts: list[tuple[str, Text | None, int | None]] = [
-            ("question text", self.q.text, self.q.line),
+            ("question text", self.q.text, self.q.text_line),
             ("general feedback", self.q.general_feedback, self.q.brace_line),
-            ("feedback", self.q.feedback_wrong, self.q.brace_line),
-            ("feedback", self.q.feedback_right, self.q.brace_line),
+            ("feedback", self.q.feedback_wrong, self.q.body_line),
+            ("feedback", self.q.feedback_right, self.q.body_line),
         ]
         for answer in self.q.answers:
             texts += [
@@ -180,7 +180,7 @@ class _Converter:
         if q.kind == "truefalse":
             for text in (q.feedback_wrong, q.feedback_right):
                 if text is not None:
-                    self.per_answer_feedback(q.brace_line, text, "true/false answer")
+                    self.per_answer_feedback(q.body_line, text, "true/false answer")
             return {"type": "true_false", "answer": q.truth}
         if q.kind == "multichoice":
             return self.choices()
@@ -224,7 +224,7 @@ class _Converter:
             positive = [w for w in weights if w > 0]
             if not positive:
                 self.report(
-                    self.q.brace_line,
+                    self.q.body_line,
                     "error",
                     "no answer is right: mark the right answer with =, or give the right "
                     "answers of a multiple-answer question positive weights",
@@ -314,7 +314,9 @@ class _Converter:
             )
         if not right:
             if not self.draft.blocked:
-                self.unsupported(self.q.brace_line, "no number gives full credit", "")
+                self.unsupported(
+                    self.q.brace_line, "no number gives full credit", "mark the right one with ="
+                )
             return None
         answer, tolerance = numeric_answer(right[0])
         return {"type": "numeric", "answer": answer, "tolerance": tolerance}

@@ -85,7 +85,9 @@ class Question:
     idnumber: str | None = None  # // [id:...]
     tags: list[str] = field(default_factory=list)  # // [tag:...]
     category: str | None = None  # the $CATEGORY in force
+    text_line: int | None = None  # where the question text starts (after its name)
     brace_line: int | None = None  # line of the answer block's '{'
+    body_line: int | None = None  # where the answer block's content starts
     text_after: str | None = None  # text after the answer block: a missing-word question
     after_line: int | None = None
     general_feedback: Text | None = None  # {... ####feedback}

@@ -197,7 +197,9 @@ def _read_block(
             )
         path = unescape(whole.raw[len("$CATEGORY:") :]).strip()
         if not path:
-            raise answers.GiftSyntaxError(first, "$CATEGORY names no category", "")
+            raise answers.GiftSyntaxError(
+                first, "$CATEGORY names no category", "write $CATEGORY: path/of/category"
+            )
         return Category(first, path)
 
     rest = whole
