@@ -74,9 +74,7 @@ def export_quizzes(course_slug: str, quizzes: Iterable[Mapping[str, Any]]) -> Ex
     chunks: list[str] = []
     for quiz in quizzes:
         slug = str(quiz["slug"])
-        title = " ".join(str(quiz.get("title", "")).split())
-        category = write_item(Category(0, CATEGORY.format(slug=slug)))
-        chunks.append(f"// quiz {slug}: {title}\n{category}")
+        chunks.append(write_item(Category(0, CATEGORY.format(slug=slug))))
         for data in quiz.get("questions", []):
             question, lost = question_to_gift(data)
             chunks.append(write_question(question))
