@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,27 @@ def test_imported_fixtures_export_and_import_again_unchanged(path: Path) -> None
     again = import_text(exported)
     assert again == drafts
     assert export_quizzes("course", [{"slug": "quiz", "questions": again}]).text == exported
+
+
+def test_the_example_in_courses_readme_imports_as_it_says() -> None:
+    readme = Path(__file__).resolve().parents[2] / "courses" / "README.md"
+    [example] = re.findall(r"```gift\n(.*?)```", readme.read_text(), re.DOTALL)
+    assert import_text(example) == [
+        {
+            "slug": "risk-screen",
+            "type": "single",
+            "prompt": "Which of these is a contraindication listed in the article?",
+            "points": 2,
+            "choices": [
+                {
+                    "text": "Uncontrolled hypertension",
+                    "correct": True,
+                    "feedback": "Yes: it is on the list.",
+                },
+                {"text": "Mild seasonal allergies"},
+            ],
+            "feedback": "The article lists ten contraindications, hypertension among them.",
+            "source": "Contraindications",
+            "objective": "screen-for-risk",
+        }
+    ]
