@@ -280,7 +280,10 @@ def courses_export_gift(
     if output is None:
         click.echo(exported.text, nl=False)
     else:
-        write_files({output: exported.text})
+        try:
+            write_files({output: exported.text})
+        except OSError as exc:
+            raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
         click.echo(f"Wrote {output}.", err=True)
 
 

@@ -61,6 +61,11 @@ def test_tags_and_defaults_fill_in_what_gift_lacks(
     assert module.endswith("  - check.quiz.yml\n  - bank.quiz.yml\n")
     check = run_check(gift_cli, gift_course)
     assert check.exit_code == 0, check.output
+    gift = write(tmp_path, "// [tag:fred] [tag:source=Safety]\nQ?{T####F.}\n", "tags.gift")
+    result = run_import(gift_cli, gift, gift_course)
+    assert f"{gift}:2: note: Moodle tags not kept (quiz questions have none): fred" in (
+        result.output
+    )
 
 
 def test_a_draft_without_source_fails_check_with_the_loaders_message(

@@ -53,6 +53,11 @@ def test_export_to_stdout_or_a_file(gift_cli: FlaskCliRunner, gift_course: Path)
     assert out.read_text() == text
     assert "note: basics-check/reflect: rubric not carried" in result.output
     assert export(gift_cli, root, "good-course", "--quiz", "basics-check") == text
+    nowhere = root / "missing" / "out.gift"
+    command = ["lms", "courses", "export-gift", "good-course", "--courses", str(root)]
+    result = gift_cli.invoke(args=[*command, "-o", str(nowhere)])
+    assert result.exit_code == 1
+    assert f"Cannot write {nowhere}: No such file or directory." in result.output
 
 
 def test_export_refuses_what_it_cannot_find_or_check(

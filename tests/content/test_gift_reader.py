@@ -323,6 +323,20 @@ def test_a_50_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
         read_gift_file(path)
 
 
+def test_a_block_comment_does_not_swallow_the_questions_around_it() -> None:
+    parsed = parse_gift("Q1?{T}\n/* note */\nQ2?{F}\n")
+    assert [(e.line, e.message.split(":")[0]) for e in parsed.errors] == [
+        (2, "GIFT has no /* ... */ comments")
+    ]
+    assert [q.text.text for q in parsed.questions] == ["Q1?", "Q2?"]
+
+
+def test_lines_break_at_newlines_only() -> None:
+    """Form feeds and Unicode line separators are text, as in Moodle, not blank lines."""
+    [q] = parse_gift("One\x0c\n\u2028two?{T}\n").questions
+    assert q.text.text == "One\x0c\n\u2028two?"
+
+
 def test_comments_only_and_encodings_that_are_fine() -> None:
     assert parse_gift("// just a comment\n").errors[0].message == (
         "the file holds no questions, only comments"

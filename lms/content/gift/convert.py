@@ -135,10 +135,19 @@ class _Converter:
     def tags(self) -> dict[str, Any]:
         """source, objective and points from [tag:key=value] comments or the defaults."""
         values: dict[str, list[str]] = {key: [] for key in _TAG_KEYS}
+        others: list[str] = []
         for tag in self.q.tags:
             key, sep, value = tag.partition("=")
             if sep and key.strip() in values:
                 values[key.strip()].append(value.strip())
+            else:
+                others.append(tag)
+        if others:
+            self.report(
+                self.q.line,
+                "note",
+                f"Moodle tags not kept (quiz questions have none): {', '.join(others)}",
+            )
         found: dict[str, Any] = {}
         for key, given in values.items():
             if len(given) > 1:

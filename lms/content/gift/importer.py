@@ -84,7 +84,7 @@ class _Import:
         return self.outcome
 
     def flush(self) -> None:
-        ordered = sorted(self.reports, key=lambda r: r.line or 0)
+        ordered = sorted(self.reports, key=lambda r: (r.line is None, r.line or 0))
         self.outcome.reports += [r.format(self.request.gift) for r in ordered]
         self.reports = []
 
@@ -201,8 +201,11 @@ class _Import:
                 edited = after
         if edited != listed:
             files[module_yml] = edited
+        try:
+            write_files(files)
+        except OSError as exc:
+            return self.fail(f"Cannot write {exc.filename}: {exc.strerror}.")
         self.flush()
-        write_files(files)
         self.outcome.written = list(files)
         self.outcome.summary = self.summary(written, unlisted, module_yml, skipped)
         return self.outcome

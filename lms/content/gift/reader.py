@@ -26,6 +26,8 @@ MAX_BYTES = 5 * 1024 * 1024
 _ID_RE = re.compile(r"\[id:((?:\\\]|[^\]])*)\]")
 _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]])*)\]")
 _OPEN_MARK_RE = re.compile(r"\[(id|tag):")
+#: What PHP's trim() removes, which Moodle applies to every line.
+_PHP_TRIM = " \t\n\r\0\x0b"
 
 
 class GiftFileError(Exception):
@@ -42,15 +44,16 @@ def read_gift_file(path: Path) -> GiftFile:
     """Read and parse a GIFT file; raises GiftFileError if it is not a GIFT text file."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise GiftFileError(
-                f"the file is {size / 1024 / 1024:.1f} MB; a GIFT file may be at most "
-                f"{MAX_BYTES // 1024 // 1024} MB",
-                hint="is this the right file? split a very large question bank into several",
-            )
-        data = path.read_bytes()
+        with path.open("rb") as stream:  # read no more than the limit, whatever the file
+            data = stream.read(MAX_BYTES + 1) if size <= MAX_BYTES else b""
     except OSError as exc:
         raise GiftFileError(f"cannot read the file: {exc.strerror}") from None
+    if size > MAX_BYTES or len(data) > MAX_BYTES:
+        shown = f"{size / 1024 / 1024:.1f} MB" if size > MAX_BYTES else "larger than that"
+        raise GiftFileError(
+            f"the file is {shown}; a GIFT file may be at most {MAX_BYTES // 1024 // 1024} MB",
+            hint="is this the right file? split a very large question bank into several",
+        )
     return parse_gift(decode(data))
 
 
@@ -93,7 +96,9 @@ def parse_gift(text: str) -> GiftFile:
     """Parse GIFT text; syntax errors are collected in ``GiftFile.errors``, one per question."""
     result = GiftFile(items=[])
     category: str | None = None
-    for comments, lines in _blocks(text.splitlines(), result.errors):
+    # Moodle splits lines at \n only (str.splitlines would also split at \f, \u2028, ...)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for comments, lines in _blocks(raw_lines, result.errors):
         try:
             item = _read_block(comments, lines, category)
         except answers.GiftSyntaxError as exc:
@@ -121,9 +126,12 @@ def _blocks(
     lines: list[_Line] = []
     index = 0
     while index < len(raw_lines):
-        number, stripped = index + 1, raw_lines[index].strip()
+        number, stripped = index + 1, raw_lines[index].strip(_PHP_TRIM)
         index += 1
         if stripped.startswith("/*"):
+            if comments or lines:  # what came before is one question, what follows another
+                blocks.append((comments, lines))
+            comments, lines = [], []
             index = _block_comment(raw_lines, index - 1, errors)
             continue
         if not stripped:
@@ -147,7 +155,7 @@ def _block_comment(raw_lines: list[str], index: int, errors: list[SyntaxProblem]
             errors.append(
                 SyntaxProblem(
                     index + 1,
-                    "GIFT has no /* ... */ comments: Moodle would read this as a question",
+                    "GIFT has no /* ... */ comments: Moodle would read this as question text",
                     "start each comment line with //",
                 )
             )

@@ -123,7 +123,8 @@ def write_files(files: dict[Path, str]) -> None:
             staged.append((Path(temporary), path))
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)
-            os.chmod(temporary, 0o644)
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+            os.chmod(temporary, mode)
     except BaseException:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
