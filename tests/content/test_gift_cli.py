@@ -125,6 +125,20 @@ def test_one_quiz_per_category_unless_quiz_is_given(
     )
 
 
+def test_a_module_yml_it_cannot_edit_safely_is_left_to_the_author(
+    gift_cli: FlaskCliRunner, gift_course: Path, tmp_path: Path
+) -> None:
+    module = gift_course / MODULE / "module.yml"
+    flow = "slug: basics\ntitle: Basics\nitems: [01-welcome.md, 02-session.md, check.quiz.yml]\n"
+    module.write_text(flow)
+    gift = write(tmp_path, "$CATEGORY: /\n\nQ?{T####F.}\n")
+    result = run_import(gift_cli, gift, gift_course, "--source", "History")
+    assert result.exit_code == 0, result.output
+    assert f"Add '- bank.quiz.yml' to the items of {module} yourself" in result.output
+    assert module.read_text() == flow
+    assert [p.name for p in drafts(gift_course)] == ["bank.quiz.yml"]
+
+
 def test_existing_files_and_slugs_are_not_overwritten_without_force(
     gift_cli: FlaskCliRunner, gift_course: Path, tmp_path: Path
 ) -> None:

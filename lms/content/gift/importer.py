@@ -135,8 +135,8 @@ class _Import:
             slug, title, category = stem, humanize(stem), question.category
             if self.request.quiz:
                 slug, title, category = self.request.quiz, humanize(self.request.quiz), None
-            elif category:
-                segment = [part for part in category.split("/") if part.strip()][-1].strip()
+            elif category and (parts := [p.strip() for p in category.split("/") if p.strip()]):
+                segment = parts[-1]  # $course$/top/Unit 1 -> "Unit 1"
                 slug = slugify(segment) or stem
                 title = humanize(segment) if SLUG_RE.fullmatch(segment) else segment
             quiz = quizzes.setdefault(slug, _Quiz(slug, title[:MAX_SHORT_TEXT], category))
