@@ -130,7 +130,7 @@ def users_set_role(email: str, role: str) -> None:
 
 @lms_cli.group("courses")
 def courses_group() -> None:
-    """Check course files and load them into the database."""
+    """Check course files, load them into the database, import and export GIFT."""
 
 
 def _courses_root(path: str | None) -> Path:

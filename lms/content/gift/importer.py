@@ -112,7 +112,8 @@ class _Import:
         blocked = sum(1 for quiz in quizzes for draft in quiz.drafts if draft.blocked)
         if blocked and request.unsupported == "fail":
             return self.fail(
-                f"{_plural(blocked, 'question')} use what the LMS does not support "
+                f"{_plural(blocked, 'question')} {'uses' if blocked == 1 else 'use'} what "
+                "the LMS does not support "
                 "(--unsupported skip imports the others)."
             )
         return self.write(quizzes, target, skipped=blocked)

@@ -92,13 +92,12 @@ def _block(question: Question) -> str:
     if question.kind == "essay":
         return "{" + _general(question, inline=True) + "}"
     if question.kind == "truefalse":
+        wrong, right = question.feedback_wrong, question.feedback_right
         feedback = ""
-        if question.feedback_wrong or question.feedback_right:
-            feedback = "#" + (
-                "" if question.feedback_wrong is None else _text(question.feedback_wrong, fmt)
-            )
-        if question.feedback_right:
-            feedback += "#" + _text(question.feedback_right, fmt)
+        if wrong or right:  # {TRUE#for a wrong answer#for a right answer}
+            feedback = "#" + (_text(wrong, fmt) if wrong else "")
+        if right:
+            feedback += "#" + _text(right, fmt)
         word = "TRUE" if question.truth else "FALSE"
         return "{" + word + feedback + _general(question, inline=True) + "}"
     if question.kind == "numerical":
