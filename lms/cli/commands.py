@@ -130,7 +130,7 @@ def users_set_role(email: str, role: str) -> None:
 
 @lms_cli.group("courses")
 def courses_group() -> None:
-    """Check course files and load them into the database."""
+    """Check course files, load them into the database, import and export GIFT."""
 
 
 def _courses_root(path: str | None) -> Path:
@@ -187,6 +187,104 @@ def courses_sync(path: str | None) -> None:
         session.rollback()
         raise
     click.echo(report.summary())
+
+
+def _courses_option() -> click.Option:
+    return click.option(
+        "--courses",
+        "courses_path",
+        type=click.Path(exists=True, file_okay=False),
+        help="The courses folder (default: the configured courses).",
+    )
+
+
+@courses_group.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", required=True, help="Slug of the course to import into.")
+@click.option("--module", required=True, help="Slug of the module whose folder gets the drafts.")
+@click.option(
+    "--quiz", help="One quiz with this slug (default: one per $CATEGORY, or FILE's name)."
+)
+@click.option("--source", help="Source of questions without a [tag:source=...] comment.")
+@click.option("--objective", help="Objective of questions without a [tag:objective=...] comment.")
+@click.option(
+    "--unsupported",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="What to do if a question uses what the LMS does not support.",
+)
+@click.option("--force", is_flag=True, help="Replace quiz files that exist.")
+@_courses_option()
+def courses_import_gift(
+    file: Path,
+    course: str,
+    module: str,
+    quiz: str | None,
+    source: str | None,
+    objective: str | None,
+    unsupported: str,
+    force: bool,
+    courses_path: str | None,
+) -> None:
+    """Import the questions of the GIFT FILE as draft quiz files of a module."""
+    from lms.content.gift.importer import ImportRequest, import_gift
+
+    request = ImportRequest(
+        file,
+        _courses_root(courses_path),
+        course,
+        module,
+        quiz=quiz,
+        source=source,
+        objective=objective,
+        unsupported="skip" if unsupported == "skip" else "fail",
+        force=force,
+    )
+    outcome = import_gift(request)
+    for line in outcome.reports:
+        click.echo(line, err=True)
+    if outcome.failure:
+        raise click.ClickException(outcome.failure)
+    for line in outcome.summary:
+        click.echo(line)
+
+
+@courses_group.command("export-gift")
+@click.argument("course")
+@click.option("--quiz", help="Export only the quiz with this slug.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@_courses_option()
+def courses_export_gift(
+    course: str, quiz: str | None, output: Path | None, courses_path: str | None
+) -> None:
+    """Write the quizzes of COURSE (its slug) as GIFT."""
+    from lms.content.gift.exporter import ExportError, export_course
+    from lms.content.gift.target import TargetError, write_files
+
+    try:
+        exported = export_course(_courses_root(courses_path), course, quiz)
+    except TargetError as exc:
+        raise click.ClickException(f"{exc}.") from None
+    except ExportError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{exc.message}.") from None
+    for note in exported.notes:
+        click.echo(f"note: {note}", err=True)
+    if output is None:
+        click.echo(exported.text, nl=False)
+    else:
+        try:
+            write_files({output: exported.text})
+        except OSError as exc:
+            raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
+        click.echo(f"Wrote {output}.", err=True)
 
 
 lms_cli.add_command(grading_cli)

@@ -149,6 +149,7 @@ class _Question(_Model):
     points: int = Field(default=1, ge=1)
     feedback: Text
     source: ShortText
+    objective: Slug | None = None  # a course objective's id (main adds course objectives)
 
     @property
     def max_points(self) -> int:
