@@ -513,6 +513,7 @@ class Seeder:
             withdrawn_at=None,
             completed_at=None,
             extra_time_percent=0,
+            disclosure_acknowledged_at=joined,
         )
         open_modules = [x for x in course.modules if calendar[x.id][0] <= self.now]
         current = open_modules[-1].id if open_modules else None
@@ -670,6 +671,7 @@ class Seeder:
             withdrawn_at=None,
             completed_at=completed_at,
             extra_time_percent=0,
+            disclosure_acknowledged_at=enrolled,
         )
         if complete:
             code = "".join(self.rng.choice("0123456789ABCDEF") for _ in range(12))
@@ -698,6 +700,7 @@ class Seeder:
             withdrawn_at=None,
             completed_at=None,
             extra_time_percent=0,
+            disclosure_acknowledged_at=enrolled,
         )
         attempts = []
         for kind, item in course.items:

@@ -17,15 +17,18 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+import lms.ce.record  # noqa: F401  (the CE record's hook on every session)
 from lms.access import UserInfo, current_profile, default_user_info
 from lms.admin.views import bp as admin_bp
 from lms.catalogue.views import bp as catalogue_bp
+from lms.ce.views import bp as ce_bp
 from lms.certificates.views import bp as certificates_bp
 from lms.cli.commands import lms_cli
 from lms.cohorts.views import bp as cohorts_bp
 from lms.config import DEFAULTS, ConfigError, check_known_keys
 from lms.csrf import generate_csrf
 from lms.errors import close_sessions_quietly, handle_busy_database, handle_too_large
+from lms.evaluations.views import bp as evaluations_bp
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
 from lms.learning.structure import CachedStructure
@@ -62,6 +65,8 @@ BLUEPRINTS: list[Blueprint] = [
     catalogue_bp,
     learning_bp,
     certificates_bp,
+    ce_bp,
+    evaluations_bp,
     profile_bp,
     admin_bp,
     quizzes_bp,

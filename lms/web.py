@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
@@ -54,8 +65,11 @@ def lms_url_for(endpoint: str, **values: Any) -> str:
 PROFILE_NOT_REQUIRED = frozenset({"profile"})
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
-    """Every LMS error as a page a person understands."""
+def render_error(error: HTTPException) -> tuple[Any, int]:
+    """Every LMS error as a page a person understands (as JSON for a script that sent or
+    asked for JSON: the autosave and reading-time reports)."""
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        return jsonify(status="error", error=error.description), error.code or 500
     return render_template("lms/error.html", error=error), error.code or 500
 
 
@@ -142,8 +156,19 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters.setdefault("lms_id", IdConverter)
 
 
+def hours_text(value: Decimal | float | int | str | None) -> str:
+    """CE hours in one format everywhere: at most two decimals, at least one ("3.0",
+    "1.5", "2.25")."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)).quantize(Decimal("0.01"))
+    text = f"{number:f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(local_time, "lms_local_time")
+    app.add_template_filter(hours_text, "lms_hours")
 
 
 class HostLinks(NamedTuple):

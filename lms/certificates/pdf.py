@@ -5,6 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from lms.models import Certificate
+from lms.web import hours_text
 
 
 def _latin1(text: str) -> str:
@@ -23,7 +24,8 @@ def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -
     pdf.rect(10, 10, 277, 190)
     pdf.set_y(35)
     pdf.set_font("Helvetica", "", 16)
-    pdf.cell(0, 10, _latin1(site_name), align="C", new_x="LMARGIN", new_y="NEXT")
+    provider = certificate.provider or site_name
+    pdf.cell(0, 10, _latin1(provider), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 30)
     pdf.cell(0, 20, "Certificate of completion", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 14)
@@ -37,15 +39,20 @@ def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -
         0, 10, _latin1(certificate.course_title), align="C", new_x="LMARGIN", new_y="NEXT"
     )
     pdf.set_font("Helvetica", "", 13)
-    details = [
-        f"Completed on {certificate.issued_at:%d %B %Y}",
-        f"Continuing-education contact hours: {certificate.ce_hours}",
-    ]
+    completed = certificate.completed_at or certificate.issued_at
+    details = [f"Completed on {completed.day} {completed:%B %Y}"]
+    if certificate.activity_dates:
+        details.append(f"Activity offered {certificate.activity_dates}")
+    details += [f"{c['type']}: {hours_text(c['amount'])}" for c in certificate.credits]
     if certificate.licence:
         details.append(f"Licence: {certificate.licence}")
     for line in details:
-        pdf.cell(0, 8, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_y(175)
+        pdf.cell(0, 7, _latin1(line), align="C", new_x="LMARGIN", new_y="NEXT")
+    if certificate.accreditation_statement:
+        pdf.set_font("Helvetica", "", 10)
+        pdf.set_x(30)
+        pdf.multi_cell(237, 5, _latin1(certificate.accreditation_statement), align="C")
+    pdf.set_y(178)
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(
         0, 6, f"Verification code: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT"

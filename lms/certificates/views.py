@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template
 
 from lms.access import current_profile, login_required
-from lms.certificates.service import find_certificate
+from lms.certificates import manage
+from lms.certificates.service import find_certificate, masked_licence
 from lms.models import Certificate
 from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("certificates", __name__)
+manage.register(bp)
 
 
 def get_certificate_or_404(code: str) -> Certificate:
@@ -23,7 +25,11 @@ def get_certificate_or_404(code: str) -> Certificate:
 def verify(code: str) -> str:
     """Public: anyone with the code sees the certificate's details."""
     certificate = get_certificate_or_404(code)
-    return render_template("lms/certificates/verify.html", certificate=certificate)
+    return render_template(
+        "lms/certificates/verify.html",
+        certificate=certificate,
+        masked_licence=masked_licence(certificate.licence),
+    )
 
 
 @bp.get("/certificates/<code>/certificate.pdf")
@@ -34,6 +40,8 @@ def download(code: str) -> Response:
     profile = current_profile()
     if profile is None or certificate.enrolment.profile_id != profile.id:
         abort(404, description="No certificate has this verification code. Check the code.")
+    if certificate.status != "valid":
+        abort(410, description=f"This certificate is {certificate.status}: see its page.")
     # Imported here: fpdf2 takes a third of a second to import, and every worker would
     # pay it at start-up for a page few people open.
     from lms.certificates.pdf import certificate_pdf

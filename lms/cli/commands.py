@@ -160,16 +160,22 @@ def _load_checked(path: str | None) -> list[CourseSource]:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 def courses_check(path: str | None) -> None:
     """Validate the course files under PATH (default: the configured courses)."""
-    from lms.content.loader import LessonSource, QuizSource
+    from lms.content.loader import EvaluationSource, LessonSource, QuizSource
+    from lms.content.sync import plural
 
     courses = _load_checked(path)
     for source in courses:
-        spec = source.course
-        lessons = sum(isinstance(i, LessonSource) for m in source.modules for i in m.items)
-        quizzes = sum(isinstance(i, QuizSource) for m in source.modules for i in m.items)
-        click.echo(
-            f"ok  {spec.slug}: {len(source.modules)} modules, {lessons} lessons, {quizzes} quizzes"
+        items = [item for module in source.modules for item in module.items]
+        counts = [
+            ("module", len(source.modules)),
+            ("lesson", sum(isinstance(i, LessonSource) for i in items)),
+            ("quiz", sum(isinstance(i, QuizSource) for i in items)),
+            ("evaluation", sum(isinstance(i, EvaluationSource) for i in items)),
+        ]
+        summary = ", ".join(
+            f"{n} {plural(kind, n)}" for kind, n in counts if n or kind != "evaluation"
         )
+        click.echo(f"ok  {source.course.slug}: {summary}")
     click.echo(f"{len(courses)} course{'s' if len(courses) != 1 else ''} checked, no problems.")
 
 

@@ -301,6 +301,14 @@ class LiveSessionForm(TeachingForm):
         filters=[strip],
         validators=[Length(max=500, message="Use at most 500 characters."), no_control_characters],
     )
+    make_up = TextAreaField(
+        "Make-up activity for absent learners",
+        filters=[strip],
+        validators=[
+            Length(max=2000, message="Use at most 2,000 characters."),
+            no_control_characters,
+        ],
+    )
 
     starts_at: datetime | None = None
 
@@ -370,6 +378,7 @@ ATTENDANCE_LABELS = {
     AttendanceStatus.PRESENT: "Present",
     AttendanceStatus.LATE: "Late",
     AttendanceStatus.ABSENT: "Absent",
+    AttendanceStatus.MADE_UP: "Made up",
 }
 
 
@@ -401,7 +410,7 @@ def attendance_form(learners: Sequence[Profile], **kwargs: Any) -> AttendanceFor
                 f"Attendance of {profile.display_name}",
                 choices=[SelectChoice(s.value, label) for s, label in ATTENDANCE_LABELS.items()],
                 validators=[Optional()],
-                invalid_choice_message="Choose present, late or absent.",
+                invalid_choice_message="Choose present, late, absent or made up.",
             ),
         )
     form = Form(**kwargs)

@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lms.ce import record as ce_record
 from lms.database import lock_row, session, utcnow
 from lms.learning.enrolment import leave, seats_taken
 from lms.models import (
@@ -232,12 +233,20 @@ def mark_attendance(
 ) -> int:
     """Record each learner's attendance (an upsert: marking twice changes nothing).
 
-    A row only changes (and records who marked it and when) when its status changes.
+    A row only changes (and records who marked it and when) when its status changes; each
+    change is an entry of the CE record (attendance is live-session credit).
     Returns how many learners were marked.
     """
     if not marks:
         return 0
     now = utcnow()
+    before: dict[int, AttendanceStatus] = dict(
+        session.execute(  # type: ignore[arg-type]
+            sa.select(Attendance.profile_id, Attendance.status).where(
+                Attendance.live_session_id == live.id, Attendance.profile_id.in_(list(marks))
+            )
+        ).all()
+    )
     rows = [
         {
             "live_session_id": live.id,
@@ -245,6 +254,7 @@ def mark_attendance(
             "status": status,
             "marked_by_id": marked_by.id,
             "marked_at": now,
+            "method": "instructor",
         }
         for profile_id, status in marks.items()
     ]
@@ -258,6 +268,7 @@ def mark_attendance(
                 "status": statement.excluded.status,
                 "marked_by_id": statement.excluded.marked_by_id,
                 "marked_at": statement.excluded.marked_at,
+                "method": statement.excluded.method,
             },
             where=Attendance.status != statement.excluded.status,
         )
@@ -279,6 +290,30 @@ def mark_attendance(
             elif current.status is not row["status"]:
                 current.status = row["status"]
                 current.marked_by_id, current.marked_at = marked_by.id, now
+                current.method = "instructor"
+        session.flush()
+        return len(rows)  # the ORM rows were recorded by the CE record's hook
+    enrolments = dict(
+        session.execute(
+            sa.select(Enrolment.profile_id, Enrolment.id).where(
+                Enrolment.cohort_id == live.cohort_id, Enrolment.profile_id.in_(list(marks))
+            )
+        ).all()
+    )
+    for profile_id, status in marks.items():
+        if before.get(profile_id) is not status:
+            ce_record.record(
+                session,
+                "attendance",
+                profile_id=profile_id,
+                course_id=live.cohort.course_id,
+                enrolment_id=enrolments.get(profile_id),
+                subject=f"live_session:{live.id}",
+                before={"status": before.get(profile_id)},
+                after={"status": status, "method": "instructor"},
+                actor_id=marked_by.id,
+                at=now,
+            )
     session.flush()
     return len(rows)
 

@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
+from lms.cohorts import checkin, service
 from lms.cohorts import people as people_ops
-from lms.cohorts import service
 from lms.cohorts.calendar import to_local
 from lms.cohorts.forms import BulkEnrolForm, LiveSessionForm, attendance_form, learner_form
 from lms.cohorts.roster import cell_state
 from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
-from lms.database import session, utcnow, valid_id
+from lms.database import lock_row, session, utcnow, valid_id
 from lms.learning.progress import course_outline
 from lms.models import AttendanceStatus, Cohort, CohortModule, Enrolment, LiveSession, Profile
 from lms.web import lms_url_for
@@ -60,6 +60,7 @@ def _save_session(cohort: Cohort, live: LiveSession | None, form: LiveSessionFor
             starts_at=form.starts_at,  # type: ignore[arg-type]
             duration_minutes=form.duration_minutes.data or 0,
             location=form.location.data or "",
+            make_up=form.make_up.data or "",
         )
     except service.CohortError as error:
         session.rollback()
@@ -101,6 +102,7 @@ def edit_session(cohort_id: int, session_id: int) -> Page:
             "start": local.time(),
             "duration_minutes": live.duration_minutes,
             "location": live.location,
+            "make_up": live.make_up,
         },
     )
     if form.validate_on_submit() and _save_session(cohort, live, form):
@@ -151,16 +153,31 @@ def attendance(cohort_id: int, session_id: int) -> Page:
             sa.select(Profile).where(Profile.id.in_({a.marked_by_id for a in marked.values()}))
         )
     }
+    opens, closes = checkin.window(live)
     return page(
         "attendance.html",
         form,
         cohort=cohort,
         live=live,
+        check_in_opens=opens,
+        check_in_closes=closes,
         form=form,
         learners=learners,
         marked=marked,
         markers=markers,
     )
+
+
+@staff_required
+def check_in_code(cohort_id: int, session_id: int) -> Response:
+    """Create the session's check-in code (the attendance page shows it)."""
+    cohort = cohort_or_404(staff_profile(), cohort_id)
+    live = _session_or_404(cohort, session_id)
+    lock_row(LiveSession, live.id)  # two instructors at once get the same code
+    session.refresh(live)
+    checkin.ensure_code(live)
+    session.commit()
+    return redirect(lms_url_for("cohorts.attendance", cohort_id=cohort.id, session_id=live.id))
 
 
 # People --------------------------------------------------------------------------------
@@ -261,6 +278,11 @@ RULES = [
         "/teach/cohorts/<lms_id:cohort_id>/sessions/<lms_id:session_id>/attendance",
         attendance,
         ["GET", "POST"],
+    ),
+    (
+        "/teach/cohorts/<lms_id:cohort_id>/sessions/<lms_id:session_id>/check-in-code",
+        check_in_code,
+        ["POST"],
     ),
     ("/teach/cohorts/<lms_id:cohort_id>/people", people, ["GET", "POST"]),
     ("/teach/cohorts/<lms_id:cohort_id>/people/<lms_id:enrolment_id>", learner, ["GET", "POST"]),

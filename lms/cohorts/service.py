@@ -116,6 +116,7 @@ def save_live_session(
     starts_at: datetime,
     duration_minutes: int,
     location: str,
+    make_up: str = "",
 ) -> LiveSession:
     """Add a live session to the cohort (`live` None) or change one of its sessions."""
     if module_id is not None and module_id not in {m.id for m in cohort.course.modules}:
@@ -125,6 +126,7 @@ def save_live_session(
         session.add(live)
     live.title, live.module_id, live.starts_at = title, module_id, starts_at
     live.duration_minutes, live.location = duration_minutes, location
+    live.make_up = make_up
     session.flush()
     return live
 

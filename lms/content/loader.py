@@ -15,16 +15,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from lms.content import schema
-from lms.content.crosscheck import CourseIndex, Slugs, did_you_mean
+from lms.content.crosscheck import CourseIndex, Slugs, check_hours, did_you_mean
 from lms.content.markdown import internal_links
 from lms.content.problems import Problem, validation_problems
 from lms.content.yamlsource import LineMap, SourceError, load_yaml, split_front_matter
 
 __all__ = [
     "CourseSource",
+    "EvaluationSource",
     "LessonSource",
     "LoadResult",
     "ModuleSource",
+    "PageSource",
     "Problem",
     "QuizSource",
     "check_courses",
@@ -49,10 +51,32 @@ class QuizSource:
 
 
 @dataclass
+class EvaluationSource:
+    path: Path  # the .evaluation.yml file
+    evaluation: schema.EvaluationFile
+
+
+@dataclass
+class PageSource:
+    path: Path  # the .md file in the course's pages/ folder
+    meta: schema.PageMeta
+    body: str
+
+
+Item = LessonSource | QuizSource | EvaluationSource
+#: What a module item's file name ends with, and what it is.
+ITEM_SUFFIXES = {".quiz.yml": "quiz", ".evaluation.yml": "evaluation", ".md": "lesson"}
+
+
+def item_kind(name: str) -> str | None:
+    return next((kind for end, kind in ITEM_SUFFIXES.items() if name.endswith(end)), None)
+
+
+@dataclass
 class ModuleSource:
     path: Path  # the module folder
     module: schema.ModuleFile
-    items: list[LessonSource | QuizSource]  # in module.yml order
+    items: list[Item]  # in module.yml order
 
 
 @dataclass
@@ -60,6 +84,7 @@ class CourseSource:
     path: Path  # the course folder
     course: schema.CourseFile
     modules: list[ModuleSource]  # in course.yml order
+    pages: list[PageSource] = field(default_factory=list)  # in course.yml order
 
 
 @dataclass
@@ -270,10 +295,58 @@ class _Loader:
                     "add it to 'modules' in course.yml, or move it out of the course folder",
                 )
 
+        pages = self.load_pages(folder, parsed, course)
         course.check(path, parsed.data, parsed.lines)
         if course_file is None:
             return None
-        return CourseSource(folder, course_file, modules)
+        source = CourseSource(folder, course_file, modules, pages)
+        if not course.unknown:  # every item read: the course's time can be counted
+            self.problems.extend(check_hours(path, parsed.lines, source))
+        return source
+
+    def load_pages(self, folder: Path, parsed: _Parsed, course: CourseIndex) -> list[PageSource]:
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        listed = data.get("pages") if isinstance(data.get("pages"), list) else []
+        pages: list[PageSource] = []
+        for index, name in enumerate(listed):
+            if not isinstance(name, str):
+                continue
+            line = parsed.lines.value_line(("pages", index))
+            path = folder / "pages" / name
+            if not _is_name(name) or not name.endswith(".md"):
+                hint = "list .md file names from the course's pages/ folder"
+                self.report(folder / "course.yml", line, f"'{name}' is not a page file", hint)
+                course.unknown.add("page")
+                continue
+            if not path.is_file():
+                here = sorted(p.name for p in (folder / "pages").glob("*.md"))
+                hint = did_you_mean(name, here, "pages in pages/")
+                self.report(folder / "course.yml", line, f"page '{name}' does not exist", hint)
+                course.unknown.add("page")
+                continue
+            page = self.load_page(path, course)
+            if page is not None:
+                pages.append(page)
+        return pages
+
+    def load_page(self, path: Path, course: CourseIndex) -> PageSource | None:
+        text = self.read(path)
+        if text is None:
+            course.unknown.add("page")
+            return None
+        try:
+            front = split_front_matter(text)
+        except SourceError as exc:
+            self.report(path, exc.line, exc.message, exc.hint)
+            course.unknown.add("page")
+            return None
+        offset = front.header_line - 1
+        parsed, meta = self.parse(path, front.header, schema.PageMeta, "page header", offset)
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        course.add("page", data.get("slug"), path, parsed.lines.value_line(("slug",)))
+        for kind, slug, line in internal_links(front.body):
+            course.links.append((path, front.body_line + line - 1, kind, slug))
+        return PageSource(path, meta, front.body) if meta is not None else None
 
     # --- module ----------------------------------------------------------------------------------
 
@@ -290,7 +363,7 @@ class _Loader:
         data = parsed.data if isinstance(parsed.data, dict) else {}
         course.modules.add(data.get("slug"), path, parsed.lines.value_line(("slug",)))
 
-        items: list[LessonSource | QuizSource] = []
+        items: list[Item] = []
         listed = data.get("items") if isinstance(data.get("items"), list) else []
         if not listed:
             course.unknown.update(("lesson", "quiz"))
@@ -309,14 +382,15 @@ class _Loader:
                 self.report(path, line, message, "list each item once")
                 continue
             first_line[name] = line
-            if not name.endswith((".md", ".quiz.yml")):
-                hint = "lessons are .md files and quizzes are .quiz.yml files"
+            kind = item_kind(name)
+            if kind is None:
+                hint = "lessons are .md files, quizzes .quiz.yml, evaluations .evaluation.yml"
                 if name.endswith((".yml", ".yaml")):
-                    hint = "a quiz file's name must end in .quiz.yml"
+                    hint = "a quiz's name ends in .quiz.yml, an evaluation's in .evaluation.yml"
                 message = f"'{name}' is neither a lesson (.md) nor a quiz (.quiz.yml)"
                 self.report(path, line, message, hint)
             elif not (folder / name).is_file():
-                course.unknown.add("quiz" if name.endswith(".quiz.yml") else "lesson")
+                course.unknown.add(kind)
                 candidates = [f for f in files if _yaml_like(Path(f)) and f != "module.yml"]
                 self.report(
                     path,
@@ -325,11 +399,12 @@ class _Loader:
                     did_you_mean(name, candidates, "files here"),
                 )
             else:
-                loaded = (
-                    self.load_quiz(folder / name, course)
-                    if name.endswith(".quiz.yml")
-                    else self.load_lesson(folder / name, course)
-                )
+                loader = {
+                    "quiz": self.load_quiz,
+                    "evaluation": self.load_evaluation,
+                    "lesson": self.load_lesson,
+                }[kind]
+                loaded = loader(folder / name, course)
                 if loaded is not None:
                     items.append(loaded)
         if isinstance(data.get("items"), list):
@@ -383,8 +458,28 @@ class _Loader:
             if isinstance(source, str):
                 line = lines.value_line(("questions", index, "source"))
                 course.cited.append((path, line, source))
+            objective = question.get("objective")
+            if isinstance(objective, str):
+                line = lines.value_line(("questions", index, "objective"))
+                course.assessed.append((path, line, objective))
+            elif "objective" not in question:
+                line = lines.mapping_line(("questions", index))
+                course.untagged.append((path, line, str(question.get("slug", index + 1))))
             for key in ("prompt", "feedback"):
                 self.links(course, path, parsed, ("questions", index, key))
         if quiz is None:
             return None
         return QuizSource(path, quiz)
+
+    def load_evaluation(self, path: Path, course: CourseIndex) -> EvaluationSource | None:
+        parsed, evaluation = self.parse_file(path, schema.EvaluationFile, "evaluation")
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        course.add("evaluation", data.get("slug"), path, parsed.lines.value_line(("slug",)))
+        self.links(course, path, parsed, ("description",))
+        questions = data.get("questions") if isinstance(data.get("questions"), list) else []
+        slugs = Slugs(self.problems, "question", "within an evaluation")
+        for index, question in enumerate(questions):
+            if isinstance(question, dict):
+                line = parsed.lines.value_line(("questions", index, "slug"))
+                slugs.add(question.get("slug"), path, line)
+        return EvaluationSource(path, evaluation) if evaluation is not None else None

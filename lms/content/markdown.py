@@ -96,17 +96,18 @@ _CLEANER = nh3.Cleaner(
 )
 
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_HREF = re.compile(rf'href="(lesson|quiz):({_SLUG})"')
+_HREF = re.compile(rf'href="(lesson|quiz|page):({_SLUG})"')
+#: Where each kind of internal link lives under a course's address.
+_SECTIONS = {"lesson": "lessons", "quiz": "quizzes", "page": "pages"}
 
 
 def _rewrite_links(html: str, course_url: str | None) -> str:
     def replace(match: re.Match[str]) -> str:
         kind, slug = match.group(1), match.group(2)
         if course_url is not None:
-            section = "lessons" if kind == "lesson" else "quizzes"
-            return f'href="{course_url.rstrip("/")}/{section}/{slug}"'
+            return f'href="{course_url.rstrip("/")}/{_SECTIONS[kind]}/{slug}"'
         # Relative to a lesson page, .../courses/<course>/lessons/<slug>.
-        return f'href="{slug}"' if kind == "lesson" else f'href="../quizzes/{slug}"'
+        return f'href="{slug}"' if kind == "lesson" else f'href="../{_SECTIONS[kind]}/{slug}"'
 
     return _HREF.sub(replace, html)
 
@@ -114,9 +115,10 @@ def _rewrite_links(html: str, course_url: str | None) -> str:
 def render_markdown(text: str, *, course_url: str | None = None) -> Markup:
     """Render author Markdown to sanitised HTML.
 
-    ``lesson:SLUG`` and ``quiz:SLUG`` links become URLs relative to a lesson page
-    (``SLUG`` and ``../quizzes/SLUG``); pass ``course_url`` (e.g. ``/courses/ketamine-basics``)
-    to get absolute ``{course_url}/lessons/SLUG`` links instead, for pages elsewhere.
+    ``lesson:SLUG``, ``quiz:SLUG`` and ``page:SLUG`` links become URLs relative to a lesson
+    page (``SLUG``, ``../quizzes/SLUG``, ``../pages/SLUG``); pass ``course_url`` (e.g.
+    ``/courses/ketamine-basics``) to get absolute ``{course_url}/lessons/SLUG`` links
+    instead, for pages elsewhere.
     """
     html = _markdown.markdown(text, extensions=EXTENSIONS, output_format="html")
     html = _rewrite_links(html, course_url)
@@ -125,12 +127,12 @@ def render_markdown(text: str, *, course_url: str | None = None) -> Markup:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).*?\1")
-_INLINE = re.compile(r"\]\(\s*<?(lesson|quiz):([^\s)>\"']*)")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(lesson|quiz):([^\s>\"']*)")
+_INLINE = re.compile(r"\]\(\s*<?(lesson|quiz|page):([^\s)>\"']*)")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(lesson|quiz|page):([^\s>\"']*)")
 
 
 def internal_links(text: str) -> list[tuple[str, str, int]]:
-    """Every ``lesson:SLUG`` / ``quiz:SLUG`` link as (kind, slug, 1-based line in ``text``).
+    """Every ``lesson:``, ``quiz:`` or ``page:SLUG`` link as (kind, slug, 1-based line).
 
     Links inside fenced code blocks and inline code are examples, not links, and are skipped.
     """

@@ -11,10 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from lms.ce.details import NO_RELATIONSHIPS
+from lms.quizzes import policy
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. set-and-setting"
@@ -88,20 +92,141 @@ class Completion(_Model):
         )
 
 
+class Person(_Model):
+    """A planner or faculty member, with their disclosure."""
+
+    name: ShortText
+    role: ShortText
+    relationships: Text
+    mitigation: str | None = None
+
+    @property
+    def has_relationships(self) -> bool:
+        return not NO_RELATIONSHIPS.match(self.relationships)
+
+    @model_validator(mode="after")
+    def _mitigated(self) -> Person:
+        if self.has_relationships and not (self.mitigation or "").strip():
+            raise PydanticCustomError(
+                "mitigation_missing",
+                "{name} has relevant financial relationships but no mitigation",
+                {
+                    "name": self.name,
+                    "at": "mitigation",
+                    "hint": "say how the relationships were mitigated (mitigation: ...), "
+                    "or write 'relationships: No relevant financial relationships'",
+                },
+            )
+        return self
+
+
+class Credit(_Model):
+    type: ShortText
+    amount: float = Field(gt=0)
+
+
+class CEBlock(_Model):
+    """Continuing-education details of a credit-bearing course: who provides it, the
+    disclosure learners acknowledge, and the credit it carries."""
+
+    provider: ShortText
+    accreditation_statement: Text
+    release_date: date
+    expiry_date: date
+    finish_after_expiry: bool = True
+    min_time_fraction: float = Field(default=0.5, ge=0, le=1)
+    credits: list[Credit] = Field(min_length=1)
+    live_hours: float | None = Field(default=None, ge=0)
+    home_study_hours: float | None = Field(default=None, ge=0)
+    planners: list[Person] = Field(min_length=1)
+    faculty: list[Person] = Field(default_factory=list)
+    information: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> CEBlock:
+        if self.expiry_date <= self.release_date:
+            raise PydanticCustomError(
+                "ce_dates",
+                "the expiry date ({expiry}) is not after the release date ({release})",
+                {
+                    "expiry": self.expiry_date.isoformat(),
+                    "release": self.release_date.isoformat(),
+                    "at": "expiry_date",
+                    "hint": "a course expires after it is released: check both dates",
+                },
+            )
+        return self
+
+
 class CourseFile(_Model):
     slug: Slug
     title: ShortText
     track: Literal["self-paced", "cohort"]
     audience: ShortText
+    instructional_level: ShortText | None = None
     summary: Text
     description: str | None = None
     estimated_hours: float = Field(gt=0)
     ce_hours: float = Field(ge=0)
+    ce: CEBlock | None = None
+    objectives: dict[Slug, Text] | None = None
     sequential: bool = False
     completion: Completion = Field(default_factory=Completion)
     disclaimer: Text
     sources: list[Text]
+    pages: list[str] = Field(default_factory=list)
     modules: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _credit(self) -> CourseFile:
+        if self.ce_hours > 0 and self.ce is None:
+            raise PydanticCustomError(
+                "ce_missing",
+                "the course gives {hours} CE hours but has no 'ce' block (provider, "
+                "disclosure, accreditation statement, credit types, dates)",
+                {
+                    "hours": _number(self.ce_hours),
+                    "at": "ce_hours",
+                    "hint": "add a 'ce:' block (see courses/README.md), or set ce_hours: 0",
+                },
+            )
+        if self.ce is None:
+            return self
+        for credit in self.ce.credits:
+            if credit.amount > self.ce_hours:
+                raise PydanticCustomError(
+                    "credit_amount",
+                    "{type}: {amount} is more than the course's ce_hours ({hours})",
+                    {
+                        "type": credit.type,
+                        "amount": _number(credit.amount),
+                        "hours": _number(self.ce_hours),
+                        "at": "ce",
+                        "hint": "no credit type can carry more than the course's hours",
+                    },
+                )
+        live, home = self.ce.live_hours, self.ce.home_study_hours
+        if (live is not None or home is not None) and abs(
+            (live or 0) + (home or 0) - self.ce_hours
+        ) > 0.005:
+            raise PydanticCustomError(
+                "ce_split",
+                "live_hours ({live}) and home_study_hours ({home}) add up to {total}, "
+                "not the course's ce_hours ({hours})",
+                {
+                    "live": _number(live or 0),
+                    "home": _number(home or 0),
+                    "total": _number((live or 0) + (home or 0)),
+                    "hours": _number(self.ce_hours),
+                    "at": "ce",
+                    "hint": "report every credited hour once, as live or as home study",
+                },
+            )
+        return self
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
 
 
 # --- module.yml -------------------------------------------------------------------------------
@@ -124,7 +249,26 @@ class LessonMeta(_Model):
     slug: Slug
     minutes: int = Field(ge=1, le=60)
     kind: Literal["lesson", "live-session"] = "lesson"
+    #: Live sessions: the session's own length, counted in the course's expected time.
+    session_minutes: int | None = Field(default=None, ge=1, le=600)
     objectives: list[Text] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _session(self) -> LessonMeta:
+        if self.session_minutes is not None and self.kind != "live-session":
+            raise PydanticCustomError(
+                "session_minutes",
+                "session_minutes is for live-session pages only",
+                {"at": "session_minutes", "hint": "remove it, or set kind: live-session"},
+            )
+        return self
+
+
+class PageMeta(_Model):
+    """A course-level page (references, glossary): no progress, no hours."""
+
+    title: ShortText
+    slug: Slug
 
 
 # --- quizzes ----------------------------------------------------------------------------------
@@ -140,6 +284,33 @@ class RubricCriterion(_Model):
     criterion: ShortText
     points: int = Field(ge=1)
     description: str | None = None
+    #: What each score means, for every score from 0 to `points`.
+    levels: dict[int, Text] | None = None
+
+    @model_validator(mode="after")
+    def _levels(self) -> RubricCriterion:
+        if self.levels is None:
+            return self
+        expected = set(range(self.points + 1))
+        if set(self.levels) != expected:
+            missing = sorted(expected - set(self.levels))
+            extra = sorted(set(self.levels) - expected)
+            detail = []
+            if missing:
+                detail.append("no descriptor for " + ", ".join(map(str, missing)))
+            if extra:
+                detail.append(f"scores outside 0 to {self.points}: " + ", ".join(map(str, extra)))
+            raise PydanticCustomError(
+                "rubric_levels",
+                "the levels of '{criterion}' do not match its points: {detail}",
+                {
+                    "criterion": self.criterion,
+                    "detail": "; ".join(detail),
+                    "at": "levels",
+                    "hint": f"describe every score from 0 to {self.points}, one per line",
+                },
+            )
+        return self
 
 
 class _Question(_Model):
@@ -232,6 +403,8 @@ class EssayQuestion(_Question):
     rubric: list[RubricCriterion] = Field(min_length=1)
     min_words: int | None = Field(default=None, ge=0)
     max_words: int | None = Field(default=None, ge=1)
+    #: Writing time, counted in the course's expected time.
+    minutes: int | None = Field(default=None, ge=1, le=600)
 
     @property
     def max_points(self) -> int:
@@ -290,14 +463,25 @@ QUESTION_TYPES: tuple[str, ...] = (
 )
 
 
+Shown = Literal["after_each_attempt", "after_passing_or_last_attempt", "never"]
+
+
 class ReviewPolicy(_Model):
-    results: bool = True
-    feedback: bool = True
-    # courses/README.md gives no default; "after_pass" never gives answers away to a
-    # learner who has not passed yet.
-    correct_answers: Literal["never", "after_submit", "after_pass", "after_last_attempt"] = (
-        "after_pass"
-    )
+    """What a learner sees of a submitted attempt, and when."""
+
+    score: Shown = "after_each_attempt"
+    #: Which questions were right.
+    correctness: Shown = "after_each_attempt"
+    #: The correct answers. The default never gives answers away before a pass or the end.
+    answers: Shown = "after_passing_or_last_attempt"
+    #: Per-question (and per-choice) feedback, which often states the answer.
+    feedback: Shown = "after_passing_or_last_attempt"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """Read the first version's keys (results, feedback: true/false, correct_answers)."""
+        return policy.upgrade_legacy(data) if isinstance(data, dict) else data
 
 
 class QuizFile(_Model):
@@ -307,14 +491,94 @@ class QuizFile(_Model):
     pass_mark: int = Field(ge=0, le=100)
     attempts: int | None = Field(default=None, ge=1)
     time_limit_minutes: int | None = Field(default=None, ge=1)
+    #: Stated time for the course's expected time (default: a minute a question).
+    minutes: int | None = Field(default=None, ge=1, le=600)
     shuffle: bool = False
     score_rule: Literal["best", "last"] = "best"
+    #: A final assessment: its feedback may never show before its answers.
+    summative: bool = False
+    #: Questions per attempt, drawn from the pool in the same proportion per objective.
+    draw: int | None = Field(default=None, ge=1)
+    #: How many times an essay can be returned for revision (None: no limit).
+    resubmissions: int | None = Field(default=None, ge=0, le=10)
     review: ReviewPolicy = Field(default_factory=ReviewPolicy)
     questions: list[Question] = Field(min_length=1)
 
     @property
     def max_points(self) -> int:
         return sum(q.max_points for q in self.questions)
+
+    @property
+    def questions_per_attempt(self) -> int:
+        return min(self.draw, len(self.questions)) if self.draw else len(self.questions)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QuizFile:
+        if self.draw is not None and self.draw > len(self.questions):
+            raise PydanticCustomError(
+                "draw_too_many",
+                "draw is {draw} but the quiz has only {count}",
+                {
+                    "draw": self.draw,
+                    "count": f"{len(self.questions)} question"
+                    + ("" if len(self.questions) == 1 else "s"),
+                    "at": "draw",
+                    "hint": "draw at most as many questions as the pool holds",
+                },
+            )
+        review = self.review
+        if self.summative and policy.EARLINESS[review.feedback] < policy.EARLINESS[review.answers]:
+            raise PydanticCustomError(
+                "summative_feedback",
+                "this summative quiz shows feedback ({feedback}) before the answers "
+                "({answers}): feedback that states an answer would give it away",
+                {
+                    "feedback": review.feedback,
+                    "answers": review.answers,
+                    "at": "review",
+                    "hint": "set review.feedback to the same as review.answers, or later",
+                },
+            )
+        return self
+
+
+# --- evaluations (*.evaluation.yml) --------------------------------------------------------------
+
+
+class _EvaluationQuestion(_Model):
+    type: str
+    slug: Slug
+    prompt: Text
+    required: bool = True
+
+
+class LikertQuestion(_EvaluationQuestion):
+    """Agreement on a five-point scale, Strongly disagree to Strongly agree."""
+
+    type: Literal["likert"] = "likert"
+
+
+class OptionQuestion(_EvaluationQuestion):
+    type: Literal["single"] = "single"
+    options: list[ShortText] = Field(min_length=2)
+
+
+class TextQuestion(_EvaluationQuestion):
+    type: Literal["text"] = "text"
+
+
+EvaluationQuestion = Annotated[
+    LikertQuestion | OptionQuestion | TextQuestion, Field(discriminator="type")
+]
+EVALUATION_TYPES: tuple[str, ...] = ("likert", "single", "text")
+
+
+class EvaluationFile(_Model):
+    slug: Slug
+    title: ShortText
+    description: str | None = None
+    minutes: int = Field(default=5, ge=1, le=120)
+    questions: list[EvaluationQuestion] = Field(min_length=1)
 
 
 AnyQuestion = (

@@ -22,7 +22,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.content import schema
-from lms.content.loader import CourseSource, LessonSource, ModuleSource, QuizSource
+from lms.content.loader import (
+    CourseSource,
+    EvaluationSource,
+    LessonSource,
+    ModuleSource,
+    PageSource,
+    QuizSource,
+)
 from lms.content.markdown import render_markdown
 from lms.database import session, utcnow
 from lms.models import (
@@ -30,6 +37,10 @@ from lms.models import (
     Attempt,
     Choice,
     Course,
+    CoursePage,
+    Evaluation,
+    EvaluationQuestion,
+    EvaluationSubmission,
     Lesson,
     LessonKind,
     LessonProgress,
@@ -47,7 +58,16 @@ from lms.models import (
 RENDERER_VERSION = 1
 
 #: The kinds of row a sync reports on, in the order the summary names them.
-KINDS = ["course", "module", "lesson", "quiz", "question", "question version"]
+KINDS = [
+    "course",
+    "page",
+    "module",
+    "lesson",
+    "quiz",
+    "evaluation",
+    "question",
+    "question version",
+]
 
 
 @dataclass
@@ -142,7 +162,7 @@ class _CourseSync:
             )
         )
         content_hash = fingerprint(
-            RENDERER_VERSION, spec.model_dump(mode="json", exclude={"modules"})
+            RENDERER_VERSION, spec.model_dump(mode="json", exclude={"modules", "pages"})
         )
         if course is None:
             course = Course(slug=spec.slug)
@@ -160,12 +180,18 @@ class _CourseSync:
             course.disclaimer = spec.disclaimer.strip()
             course.estimated_hours = Decimal(str(spec.estimated_hours))
             course.ce_hours = Decimal(str(spec.ce_hours))
+            course.instructional_level = spec.instructional_level
+            course.objectives = dict(spec.objectives or {})
+            course.ce = spec.ce.model_dump(mode="json") if spec.ce is not None else None
+            information = spec.ce.information if spec.ce is not None else None
+            course.ce_information_html = str(render_markdown(information or "", course_url="."))
             course.sequential = spec.sequential
             course.completion_rule = spec.completion.model_dump(mode="json")
             course.content_hash = content_hash
             course.retired_at = None
             course.updated_at = self.now
         self._set(course, "position", self.position, "course")
+        self._sync_pages(course, self.source.pages)
         session.flush()
 
         self.lessons = {
@@ -173,9 +199,16 @@ class _CourseSync:
             for lesson in session.scalars(sa.select(Lesson).where(Lesson.course_id == course.id))
         }
         self.quizzes = {quiz.slug: quiz for module in course.modules for quiz in module.quizzes}
+        self.evaluations = {
+            evaluation.slug: evaluation
+            for evaluation in session.scalars(
+                sa.select(Evaluation).where(Evaluation.course_id == course.id)
+            )
+        }
         modules = {module.slug: module for module in course.modules}
         seen_lessons: set[str] = set()
         seen_quizzes: set[str] = set()
+        seen_evaluations: set[str] = set()
 
         for module_position, module_source in enumerate(self.source.modules):
             module = self._sync_module(course, modules.pop(module_source.module.slug, None),
@@ -184,6 +217,9 @@ class _CourseSync:
                 if isinstance(item, LessonSource):
                     self._sync_lesson(course, module, item, item_position)
                     seen_lessons.add(item.meta.slug)
+                elif isinstance(item, EvaluationSource):
+                    self._sync_evaluation(course, module, item, item_position)
+                    seen_evaluations.add(item.evaluation.slug)
                 else:
                     self._sync_quiz(course, module, item, item_position)
                     seen_quizzes.add(item.quiz.slug)
@@ -194,9 +230,12 @@ class _CourseSync:
         for slug, quiz in self.quizzes.items():
             if slug not in seen_quizzes:
                 self._remove(quiz, "quiz", _quiz_has_learner_data(quiz))
+        for slug, evaluation in self.evaluations.items():
+            if slug not in seen_evaluations:
+                self._remove(evaluation, "evaluation", _evaluation_has_submissions(evaluation))
         session.flush()
         for module in modules.values():  # modules no longer in course.yml
-            session.expire(module, ["lessons", "quizzes"])
+            session.expire(module, ["lessons", "quizzes", "evaluations"])
             self._remove(module, "module", _module_has_learner_data(module))
         return course
 
@@ -260,6 +299,7 @@ class _CourseSync:
             lesson.title = meta.title
             lesson.kind = LessonKind(meta.kind)
             lesson.minutes = meta.minutes
+            lesson.session_minutes = meta.session_minutes
             lesson.objectives = list(meta.objectives)
             lesson.body_markdown = source.body
             lesson.body_html = str(render_markdown(source.body))
@@ -290,11 +330,73 @@ class _CourseSync:
             quiz.shuffle = spec.shuffle
             quiz.score_rule = ScoreRule(spec.score_rule)
             quiz.review_policy = spec.review.model_dump(mode="json")
+            quiz.summative = spec.summative
+            quiz.draw = spec.draw
+            quiz.resubmissions = spec.resubmissions
             quiz.content_hash = content_hash
             quiz.retired_at = None
         self._set(quiz, "module", module, "quiz")
         self._set(quiz, "position", position, "quiz")
         self._sync_questions(quiz, spec.questions)
+
+    def _sync_evaluation(
+        self, course: Course, module: Module, source: EvaluationSource, position: int
+    ) -> None:
+        spec = source.evaluation
+        content_hash = fingerprint(RENDERER_VERSION, spec.model_dump(mode="json"))
+        evaluation = self.evaluations.get(spec.slug)
+        if evaluation is None:
+            evaluation = Evaluation(course=course, slug=spec.slug)
+            session.add(evaluation)
+            self.evaluations[spec.slug] = evaluation
+            self.report.created["evaluation"] += 1
+        elif evaluation.content_hash != content_hash or evaluation.is_retired:
+            self.report.mark_updated("evaluation", evaluation)
+        if evaluation.content_hash != content_hash or evaluation.is_retired:
+            evaluation.title = spec.title
+            evaluation.description_html = str(
+                render_markdown(spec.description or "", course_url="..")
+            )
+            evaluation.minutes = spec.minutes
+            # Answers are kept by question slug, so questions are replaced, not versioned.
+            evaluation.questions = [
+                EvaluationQuestion(
+                    slug=question.slug,
+                    position=index,
+                    type=question.type,
+                    prompt=unwrap(question.prompt),
+                    options=list(getattr(question, "options", [])),
+                    required=question.required,
+                )
+                for index, question in enumerate(spec.questions)
+            ]
+            evaluation.content_hash = content_hash
+            evaluation.retired_at = None
+        self._set(evaluation, "module", module, "evaluation")
+        self._set(evaluation, "position", position, "evaluation")
+
+    def _sync_pages(self, course: Course, sources: list[PageSource]) -> None:
+        """Course pages hold no learner data: kept in step with the files, deleted when gone."""
+        existing = {page.slug: page for page in course.pages}
+        pages = []
+        for position, source in enumerate(sources):
+            content_hash = fingerprint(RENDERER_VERSION, source.meta.model_dump(), source.body)
+            page = existing.pop(source.meta.slug, None)
+            if page is None:
+                page = CoursePage(slug=source.meta.slug, content_hash="")
+                self.report.created["page"] += 1
+            elif page.content_hash != content_hash or page.position != position:
+                self.report.mark_updated("page", page)
+            if page.content_hash != content_hash:
+                page.title = source.meta.title
+                # Shown at .../courses/<slug>/pages/<page>
+                page.body_html = str(render_markdown(source.body, course_url=".."))
+                page.content_hash = content_hash
+            page.position = position
+            pages.append(page)
+        if existing:
+            self.report.deleted["page"] += len(existing)
+        course.pages = pages
 
     def _sync_questions(self, quiz: Quiz, specs: list[schema.AnyQuestion]) -> None:
         existing = {question.slug: question for question in quiz.questions}
@@ -350,6 +452,7 @@ def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
         points=Decimal(spec.max_points),
         feedback=unwrap(spec.feedback),
         source=spec.source,
+        objective=spec.objective,
         settings=settings,
         content_hash=spec.content_hash(),
         choices=[
@@ -358,7 +461,11 @@ def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
         ],
         rubric=[
             RubricCriterion(
-                position=i, title=c.criterion, description=c.description or "", points=c.points
+                position=i,
+                title=c.criterion,
+                description=c.description or "",
+                points=c.points,
+                levels={str(score): text.strip() for score, text in (c.levels or {}).items()},
             )
             for i, c in enumerate(rubric)
         ],
@@ -382,6 +489,13 @@ def _quiz_has_learner_data(quiz: Quiz) -> bool:
 
 
 def _module_has_learner_data(module: Module) -> bool:
+    evaluations = sa.select(Evaluation.id).where(Evaluation.module_id == module.id)
+    if _exists(
+        sa.select(EvaluationSubmission.id).where(
+            EvaluationSubmission.evaluation_id.in_(evaluations)
+        )
+    ):
+        return True
     return _exists(
         sa.select(LessonProgress.id)
         .join(Lesson, LessonProgress.lesson_id == Lesson.id)
@@ -390,6 +504,16 @@ def _module_has_learner_data(module: Module) -> bool:
         sa.select(Attempt.id)
         .join(Quiz, Attempt.quiz_id == Quiz.id)
         .where(Quiz.module_id == module.id)
+    )
+
+
+def _evaluation_has_submissions(evaluation: Evaluation) -> bool:
+    if evaluation.id is None:
+        return False
+    return _exists(
+        sa.select(EvaluationSubmission.id).where(
+            EvaluationSubmission.evaluation_id == evaluation.id
+        )
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template
 from werkzeug.wrappers import Response
 
-from lms.access import login_required
-from lms.database import session
+from lms.access import login_required, role_required
+from lms.certificates.forms import ReasonForm
+from lms.database import lock_row, session
 from lms.gradebook.access import (
     cohort_or_404,
     course_or_404,
@@ -17,10 +18,12 @@ from lms.gradebook.access import (
 from lms.gradebook.export import csv_response, gradebook_rows, progress_rows
 from lms.gradebook.queries import build_gradebook, enrolments_of, learner_record
 from lms.gradebook.stats import item_statistics
+from lms.learning.completion import update_completion
+from lms.learning.reading import exempt_from_minimum
 from lms.learning.status import Status
-from lms.models import Answer, Quiz
+from lms.models import Answer, Enrolment, Quiz, Role, TimeExemption
 from lms.quizzes.types import question_type
-from lms.web import lms_blueprint
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("gradebook", __name__)
 
@@ -87,9 +90,37 @@ def course_progress_csv(slug: str) -> Response:
 def learner(enrolment_id: int) -> str:
     """One learner's record in one course: every attempt, answer, grade and reading time."""
     enrolment = enrolment_or_404(staff_profile(), enrolment_id)
+    return render_learner(enrolment)
+
+
+def render_learner(enrolment: Enrolment, exemption_form: ReasonForm | None = None) -> str:
     return render_template(
-        "lms/gradebook/learner.html", record=learner_record(enrolment), describe=describe_answer
+        "lms/gradebook/learner.html",
+        record=learner_record(enrolment),
+        describe=describe_answer,
+        exemption=session.scalar(
+            sa.select(TimeExemption).where(TimeExemption.enrolment_id == enrolment.id)
+        ),
+        exemption_form=exemption_form or ReasonForm(formdata=None),
+        needs_time=bool(enrolment.course.ce),
     )
+
+
+@bp.post("/teach/learners/<lms_id:enrolment_id>/time-exemption")
+@role_required(Role.ADMIN)
+def time_exemption(enrolment_id: int) -> Response | tuple[str, int]:
+    """Admins exempt a learner from the minimum reading time (recorded, with a reason)."""
+    profile = staff_profile()
+    enrolment = enrolment_or_404(profile, enrolment_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_learner(enrolment, form), 400
+    lock_row(Enrolment, enrolment.id)
+    exempt_from_minimum(enrolment, form.reason.data or "", profile)
+    update_completion(enrolment)
+    session.commit()
+    flash(f"{enrolment.profile.display_name} no longer needs the minimum reading time.")
+    return redirect(lms_url_for("gradebook.learner", enrolment_id=enrolment.id))
 
 
 def describe_answer(answer: Answer) -> str:

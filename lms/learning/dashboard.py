@@ -64,6 +64,7 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
             sa.select(Certificate)
             .join(Enrolment, Certificate.enrolment_id == Enrolment.id)
             .where(Enrolment.profile_id == profile.id)
+            .order_by(Certificate.id)  # a reissued certificate replaces the one before
         )
     }
     cards = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from lms.ce.details import ce_details
 from lms.database import lock_row, session, utcnow
 from lms.models import Cohort, Course, Enrolment, EnrolmentStatus, Profile, Track
 
@@ -96,8 +97,22 @@ def leave(enrolment: Enrolment) -> None:
     session.flush()
 
 
+def refuse_after_expiry(course: Course, enrolment: Enrolment | None) -> None:
+    """A course past its CE expiry date takes no new learners (enrolled ones may finish
+    when the course allows it)."""
+    details = ce_details(course)
+    if details is None or not details.expired(utcnow()):
+        return
+    if enrolment is None or not details.finish_after_expiry:
+        raise EnrolmentError(
+            f"“{course.title}” was offered for CE credit until {details.dates.split(' to ')[1]}, "
+            "so it no longer takes learners."
+        )
+
+
 def _activate(profile: Profile, course: Course, cohort: Cohort | None) -> Enrolment:
     enrolment = find_enrolment(profile, course)
+    refuse_after_expiry(course, enrolment)
     if enrolment is None:
         enrolment = Enrolment(profile=profile, course=course, cohort=cohort)
         session.add(enrolment)

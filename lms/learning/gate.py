@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, redirect, request
 
 from lms.access import current_profile
 from lms.database import session
 from lms.learning.enrolment import active_enrolment
 from lms.learning.progress import CourseOutline, ItemView, course_outline
-from lms.models import Course, Enrolment, Lesson, Profile, Quiz
+from lms.models import Course, Enrolment, Evaluation, Lesson, Profile, Quiz
+from lms.web import lms_url_for
 
 NOT_ENROLLED = "You are not enrolled in this course. Enrol from the course page to start."
 
@@ -28,6 +29,13 @@ class LessonAccess(NamedTuple):
     enrolment: Enrolment
     outline: CourseOutline
     item: ItemView
+
+
+class EvaluationAccess(NamedTuple):
+    course: Course
+    evaluation: Evaluation
+    profile: Profile
+    enrolment: Enrolment
 
 
 class QuizAccess(NamedTuple):
@@ -54,10 +62,27 @@ def require_enrolment(course: Course) -> tuple[Profile, Enrolment]:
     return profile, enrolment
 
 
+def require_disclosure(course: Course, enrolment: Enrolment) -> None:
+    """A course with CE credit shows its disclosure before the first lesson: learners
+    acknowledge it once (a GET is sent to it and brought back)."""
+    if not course.ce or enrolment.disclosure_acknowledged_at is not None:
+        return
+    if request.method in ("GET", "HEAD"):
+        here = request.script_root + request.path
+        abort(redirect(lms_url_for("ce.disclosure", slug=course.slug, next=here)))
+    abort(403, description=DISCLOSURE_FIRST)
+
+
+DISCLOSURE_FIRST = (
+    "Read and acknowledge this course's CE disclosure first: it is on the course's page."
+)
+
+
 def _open_item_or_abort(
     course: Course, kind: str, slug: str
 ) -> tuple[Profile, Enrolment, CourseOutline, ItemView]:
     profile, enrolment = require_enrolment(course)
+    require_disclosure(course, enrolment)
     outline = course_outline(enrolment, course=None)
     item = outline.find(kind, slug)
     if item is None:
@@ -75,9 +100,28 @@ def open_lesson_or_abort(course_slug: str, lesson_slug: str) -> LessonAccess:
     return LessonAccess(course, lesson, profile, enrolment, outline, item)
 
 
+def open_evaluation_or_abort(course_slug: str, evaluation_slug: str) -> EvaluationAccess:
+    course = get_course_or_404(course_slug)
+    profile, enrolment, _outline, item = _open_item_or_abort(course, "evaluation", evaluation_slug)
+    evaluation = session.get(Evaluation, item.item.id)  # the outline's rows are snapshots
+    assert evaluation is not None
+    return EvaluationAccess(course, evaluation, profile, enrolment)
+
+
 def open_quiz_or_abort(course_slug: str, quiz_slug: str) -> QuizAccess:
     course = get_course_or_404(course_slug)
     profile, enrolment, _outline, item = _open_item_or_abort(course, "quiz", quiz_slug)
     quiz = session.get(Quiz, item.item.id)  # the outline's rows are read-only snapshots
     assert quiz is not None
     return QuizAccess(course, quiz, profile, enrolment)
+
+
+def item_url(course_slug: str, item: ItemView | None) -> str:
+    """The page of an outline item (the course's home when there is none)."""
+    if item is None:
+        return lms_url_for("learning.course_home", slug=course_slug)
+    if item.kind == "lesson":
+        return lms_url_for("learning.lesson", slug=course_slug, lesson_slug=item.slug)
+    if item.kind == "evaluation":
+        return lms_url_for("evaluations.evaluation", slug=course_slug, evaluation_slug=item.slug)
+    return lms_url_for("quizzes.quiz", slug=course_slug, quiz_slug=item.slug)

@@ -1,9 +1,5 @@
-"""Reading a lesson: opening it, time spent (for CE records) and completion.
-
-Time comes from the page's periodic pings, measured on the server: each ping adds the
-time since the previous one, capped (LMS_PING_MAX_SECONDS), so a tab left open overnight
-or a forged ping cannot inflate CE hours.
-"""
+"""A learner's progress row of a lesson, and marking the lesson complete. The time spent
+on it (for CE credit) is counted by lms.learning.reading."""
 
 from __future__ import annotations
 
@@ -54,23 +50,15 @@ def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
     return progress
 
 
-def record_ping(
-    profile: Profile, lesson: Lesson, max_seconds: int, now: datetime | None = None
-) -> LessonProgress:
-    """Count active reading time since the last ping (capped); flushes."""
-    now = now or utcnow()
-    progress = lesson_progress(profile, lesson)
-    elapsed = (now - progress.last_seen_at).total_seconds()
-    if progress.active_seconds or elapsed > 0:
-        progress.active_seconds += int(min(max(elapsed, 0), max_seconds))
-    progress.last_seen_at = now
-    session.flush()
-    return progress
-
-
-def mark_complete(profile: Profile, lesson: Lesson, now: datetime | None = None) -> bool:
-    """Complete the lesson; True if it was not complete before (idempotent)."""
-    progress = lesson_progress(profile, lesson)
+def mark_complete(
+    profile: Profile,
+    lesson: Lesson,
+    now: datetime | None = None,
+    progress: LessonProgress | None = None,
+) -> bool:
+    """Complete the lesson; True if it was not complete before (idempotent). Pass the
+    learner's `progress` row when the request already has it."""
+    progress = progress or lesson_progress(profile, lesson)
     progress.last_seen_at = now or utcnow()
     if progress.completed_at is not None:
         return False

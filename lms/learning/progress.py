@@ -26,6 +26,8 @@ from lms.models import (
     Course,
     Enrolment,
     EnrolmentOverride,
+    Evaluation,
+    EvaluationSubmission,
     Lesson,
     LessonKind,
     LessonProgress,
@@ -34,11 +36,14 @@ from lms.models import (
     Quiz,
 )
 
+#: What attendance counts as having been at a live session.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.MADE_UP)
+
 
 @dataclass
 class ItemView:
-    kind: Literal["lesson", "quiz"]
-    item: Lesson | Quiz
+    kind: Literal["lesson", "quiz", "evaluation"]
+    item: Lesson | Quiz | Evaluation
     module: Module
     status: Status
     required: bool
@@ -124,7 +129,7 @@ class CourseOutline:
 
 
 def load_course(course_id: int) -> Course:
-    """A course with its modules, lessons and quizzes (four queries), in the request's
+    """A course with its modules, lessons, quizzes and evaluations, in the request's
     session: for code that writes (cohort calendars link their rows to its modules).
 
     Lesson bodies are left out (about 200 kB a course): the lesson page loads its one body.
@@ -186,11 +191,33 @@ def course_outline(
     }
     cohorts = [enrolment.cohort_id] if enrolment.cohort_id is not None else []
     attended = attended_modules(cohorts, [profile_id]).get(profile_id, set())
-    return build_outline(course, enrolment, progress, attempts, calendar, overrides, now, attended)
+    submitted = submitted_evaluations(course, [enrolment.id]).get(enrolment.id, set())
+    return build_outline(
+        course, enrolment, progress, attempts, calendar, overrides, now, attended, submitted
+    )
+
+
+def has_evaluations(course: Course) -> bool:
+    return any(module.evaluations for module in course.modules)
+
+
+def submitted_evaluations(course: Course, enrolment_ids: list[int]) -> dict[int, set[int]]:
+    """For each enrolment, the evaluations submitted (no query for courses without one)."""
+    submitted: dict[int, set[int]] = defaultdict(set)
+    if not enrolment_ids or not has_evaluations(course):
+        return submitted
+    for enrolment_id, evaluation_id in session.execute(
+        sa.select(EvaluationSubmission.enrolment_id, EvaluationSubmission.evaluation_id).where(
+            EvaluationSubmission.enrolment_id.in_(enrolment_ids)
+        )
+    ):
+        submitted[enrolment_id].add(evaluation_id)
+    return submitted
 
 
 def attended_modules(cohort_ids: Collection[int], profile_ids: list[int]) -> dict[int, set[int]]:
-    """For each learner, the modules whose live session they attended (present or late)."""
+    """For each learner, the modules whose live session they attended (present, late, or
+    made up)."""
     attended: dict[int, set[int]] = defaultdict(set)
     if not cohort_ids or not profile_ids:
         return attended
@@ -201,7 +228,7 @@ def attended_modules(cohort_ids: Collection[int], profile_ids: list[int]) -> dic
             LiveSession.cohort_id.in_(list(cohort_ids)),
             LiveSession.module_id.is_not(None),
             Attendance.profile_id.in_(profile_ids),
-            Attendance.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+            Attendance.status.in_(ATTENDED),
         )
     ):
         attended[profile_id].add(module_id)
@@ -217,12 +244,16 @@ def build_outline(
     overrides: dict[int, EnrolmentOverride],
     now: datetime,
     attended_modules: Collection[int] = (),
+    submitted: Collection[int] = (),
 ) -> CourseOutline:
     """The outline from rows already loaded (pure: instructors' views batch the loading).
 
-    A live-session page counts as complete when the learner attended (present or late)
-    a live session of its module, as well as when they mark it complete themselves.
+    A live-session page is complete when the learner attended (present, late or made up)
+    a live session of its module. In a course with CE credit only attendance completes it
+    (live credit means being there); elsewhere the learner may also mark it complete. An
+    evaluation is complete once submitted.
     """
+    attendance_only = bool(course.ce)
     lessons_required, quiz_slugs = required_items(course)
     outline = CourseOutline(course=course, enrolment=enrolment, modules=[])
     waiting_for: ItemView | None = None  # sequential courses: the first unfinished item
@@ -234,15 +265,27 @@ def build_outline(
         )
         module_lock = Lock.until(opens_at) if opens_at and opens_at > now else None
         view = ModuleView(module, [], opens_at, due_at, module_lock)
-        entries: list[Lesson | Quiz] = [*module.lessons, *module.quizzes]
+        entries: list[Lesson | Quiz | Evaluation] = [
+            *module.lessons,
+            *module.quizzes,
+            *module.evaluations,
+        ]
         entries.sort(key=lambda entry: entry.position)
         for entry in entries:
             if entry.is_retired:
                 continue
-            if isinstance(entry, Lesson):
+            item: ItemView
+            if isinstance(entry, Evaluation):
+                done = entry.id in submitted
+                status = Status.COMPLETE if done else Status.NOT_STARTED
+                item = ItemView("evaluation", entry, module, status, required=True)
+            elif isinstance(entry, Lesson):
                 status = lesson_status(progress.get(entry.id))
-                if entry.kind is LessonKind.LIVE_SESSION and module.id in attended_modules:
-                    status = Status.COMPLETE
+                if entry.kind is LessonKind.LIVE_SESSION:
+                    if module.id in attended_modules:
+                        status = Status.COMPLETE
+                    elif attendance_only and status is Status.COMPLETE:
+                        status = Status.IN_PROGRESS
                 item = ItemView(
                     "lesson",
                     entry,
@@ -331,6 +374,7 @@ def outlines_for(
         ):
             overrides[override.enrolment_id][override.module_id] = override
         attended = attended_modules(cohort_ids, profile_ids)
+    submitted = submitted_evaluations(course, [e.id for e in enrolments])
     return {
         e.id: build_outline(
             course,
@@ -341,6 +385,7 @@ def outlines_for(
             overrides[e.id],
             now,
             attended.get(e.profile_id, set()) if e.cohort_id is not None else (),
+            submitted.get(e.id, set()),
         )
         for e in enrolments
     }

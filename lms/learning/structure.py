@@ -30,9 +30,9 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from lms.database import session
-from lms.models import Course, Lesson, Module, Quiz
+from lms.models import Course, Evaluation, Lesson, Module, Quiz
 
-CONTENT_ROWS = (Course, Module, Lesson, Quiz)
+CONTENT_ROWS = (Course, Module, Lesson, Quiz, Evaluation)
 
 _generation = 0
 _lock = threading.Lock()
@@ -46,7 +46,8 @@ class CachedStructure:
 
 
 def course_query(course_id: int) -> sa.Select[tuple[Course]]:
-    """A course with its modules, lessons (bodies left out) and quizzes: four queries."""
+    """A course with its modules, lessons (bodies left out), quizzes and evaluations: five
+    queries."""
     return (
         sa.select(Course)
         .where(Course.id == course_id)
@@ -55,6 +56,7 @@ def course_query(course_id: int) -> sa.Select[tuple[Course]]:
             .selectinload(Module.lessons)
             .options(so.defer(Lesson.body_html), so.defer(Lesson.body_markdown)),
             so.selectinload(Course.modules).selectinload(Module.quizzes),
+            so.selectinload(Course.modules).selectinload(Module.evaluations),
         )
     )
 

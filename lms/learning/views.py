@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from lms.access import current_profile, login_required
+from lms.ce.details import ce_details
+from lms.ce.gates import Gate, certificate_gates
+from lms.certificates.service import any_certificate
+from lms.cohorts import checkin
 from lms.database import session, utcnow
 from lms.learning import dashboard as dashboard_rules
 from lms.learning.completion import update_completion
@@ -22,10 +26,23 @@ from lms.learning.enrolment import (
     seats_left,
 )
 from lms.learning.forms import InviteCodeForm
-from lms.learning.gate import get_course_or_404, open_lesson_or_abort, require_enrolment
-from lms.learning.lessons import mark_complete, record_ping
+from lms.learning.gate import (
+    LessonAccess,
+    get_course_or_404,
+    item_url,
+    open_lesson_or_abort,
+    require_enrolment,
+)
+from lms.learning.lessons import mark_complete
 from lms.learning.progress import course_outline
-from lms.models import Certificate, Cohort, LiveSession
+from lms.learning.reading import (
+    ReadingError,
+    credit_on_completion,
+    reading_minimum,
+    report_time,
+    view_token,
+)
+from lms.models import Attendance, Cohort, LiveSession, Profile
 from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("learning", __name__)
@@ -56,12 +73,13 @@ def course_home(slug: str) -> str:
         ]
     live_sessions: list[LiveSession] = []
     certificate = None
-    if enrolment is not None:
+    gates: list[Gate] = []
+    if enrolment is not None and outline is not None:
         if enrolment.cohort is not None:
             live_sessions = list(enrolment.cohort.live_sessions)
-        certificate = session.scalar(
-            sa.select(Certificate).where(Certificate.enrolment_id == enrolment.id)
-        )
+        certificate = any_certificate(enrolment)
+        if certificate is None and (course.ce or course.ce_hours):
+            gates = certificate_gates(enrolment, outline)
     return render_template(
         "lms/learning/course.html",
         course=course,
@@ -70,6 +88,8 @@ def course_home(slug: str) -> str:
         cohorts=cohorts,
         live_sessions=live_sessions,
         certificate=certificate,
+        gates=gates,
+        ce=ce_details(course),
         invite_form=InviteCodeForm(),
         now=utcnow(),
     )
@@ -143,7 +163,12 @@ def leave_course(slug: str) -> Response:
 @login_required
 def lesson(slug: str, lesson_slug: str) -> str:
     """A lesson: its content, where it sits in the course, previous and next."""
-    access = open_lesson_or_abort(slug, lesson_slug)
+    return render_lesson(open_lesson_or_abort(slug, lesson_slug))
+
+
+def render_lesson(
+    access: LessonAccess, complete_error: str | None = None, check_in_error: str | None = None
+) -> str:
     previous, following = access.outline.neighbours(access.item)
     live_sessions: list[LiveSession] = []
     if access.enrolment.cohort is not None and access.lesson.kind.value == "live-session":
@@ -161,39 +186,113 @@ def lesson(slug: str, lesson_slug: str) -> str:
         previous=previous,
         following=following,
         live_sessions=live_sessions,
+        attendance=attendance_of(access.profile, live_sessions),
+        check_in_open=any(checkin.is_open(live) for live in live_sessions),
         ping_seconds=current_app.config["LMS_PING_MAX_SECONDS"] // 2,
+        view_token=view_token(access.profile, access.lesson),
+        minimum=reading_minimum(
+            access.course, access.lesson, access.enrolment, access.item.progress
+        ),
+        complete_error=complete_error,
+        check_in_error=check_in_error,
     )
+
+
+def attendance_of(profile: Profile, live_sessions: list[LiveSession]) -> dict[int, Attendance]:
+    """The learner's attendance at these sessions, by session id."""
+    if not live_sessions:
+        return {}
+    return {
+        a.live_session_id: a
+        for a in session.scalars(
+            sa.select(Attendance).where(
+                Attendance.profile_id == profile.id,
+                Attendance.live_session_id.in_([live.id for live in live_sessions]),
+            )
+        )
+    }
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/check-in")
+@login_required
+def check_in(slug: str, lesson_slug: str) -> Response | tuple[str, int]:
+    """Record the learner's attendance with the code given during the live session."""
+    access = open_lesson_or_abort(slug, lesson_slug)
+    sessions = [
+        live
+        for live in (access.enrolment.cohort.live_sessions if access.enrolment.cohort else [])
+        if live.module_id == access.lesson.module_id
+    ]
+    try:
+        checkin.check_in(access.profile, sessions, request.form.get("code", "")[:40])
+    except checkin.CheckInError as error:
+        session.commit()  # a wrong code is counted
+        return render_lesson(access, check_in_error=str(error)), 400
+    update_completion(access.enrolment)
+    session.commit()
+    flash("Your attendance is recorded. Thank you for checking in.")
+    return redirect(lms_url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
+
+
+LIVE_SESSION_NOT_SELF_COMPLETED = (
+    "A live session is completed by attending it: your instructor records your attendance, "
+    "or you enter the check-in code given during the session."
+)
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
 @login_required
-def complete_lesson(slug: str, lesson_slug: str) -> Response:
-    """Mark a lesson complete (idempotent) and go on to the next item."""
+def complete_lesson(slug: str, lesson_slug: str) -> Response | tuple[str, int]:
+    """Mark a lesson complete (idempotent) and go on to the next item.
+
+    In a course with CE credit, refused for live sessions (attendance completes them) and
+    until the learner has spent the minimum time on the page.
+    """
     access = open_lesson_or_abort(slug, lesson_slug)
-    mark_complete(access.profile, access.lesson)
+    if access.lesson.kind.value == "live-session" and access.course.ce:
+        return render_lesson(access, LIVE_SESSION_NOT_SELF_COMPLETED), 409
+    progress = None
+    if access.item.status.value != "complete":
+        progress = credit_on_completion(
+            access.profile,
+            access.lesson,
+            request.form.get("view"),
+            scripted=request.form.get("scripted") == "1",
+        )
+        minimum = reading_minimum(access.course, access.lesson, access.enrolment, progress)
+        if not minimum.met:
+            session.commit()  # the time just spent counts, even though it is not enough
+            return render_lesson(access, minimum.message()), 409
+    mark_complete(access.profile, access.lesson, progress=progress)
     certificate = update_completion(access.enrolment)
     session.commit()
     if certificate is not None:
         flash("You have completed the course. Your certificate is ready.")
         return redirect(lms_url_for("learning.course_home", slug=slug))
     _previous, following = access.outline.neighbours(access.item)
-    if following is not None and following.kind == "lesson":
-        return redirect(lms_url_for("learning.lesson", slug=slug, lesson_slug=following.slug))
-    if following is not None:
-        return redirect(lms_url_for("quizzes.quiz", slug=slug, quiz_slug=following.slug))
-    return redirect(lms_url_for("learning.course_home", slug=slug))
+    return redirect(item_url(slug, following))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/ping")
 @login_required
-def ping(slug: str, lesson_slug: str) -> Response:
-    """The open lesson page reports that the learner is still reading."""
+def ping(slug: str, lesson_slug: str) -> Response | tuple[Response, int]:
+    """The open lesson page reports active reading time: {"view": token, "seconds": n}."""
     access = open_lesson_or_abort(slug, lesson_slug)
-    progress = record_ping(
-        access.profile, access.lesson, current_app.config["LMS_PING_MAX_SECONDS"]
-    )
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(error='Send {"view": ..., "seconds": ...} as JSON.'), 400
+    try:
+        progress = report_time(
+            access.profile, access.lesson, payload.get("view"), payload.get("seconds")
+        )
+    except ReadingError as error:
+        session.rollback()
+        return jsonify(error=str(error)), 400
+    minimum = reading_minimum(access.course, access.lesson, access.enrolment, progress)
     session.commit()
-    return jsonify(active_seconds=progress.active_seconds)
+    return jsonify(
+        active_seconds=progress.active_seconds, remaining_seconds=minimum.remaining_seconds
+    )
 
 
 @bp.get("/dashboard")

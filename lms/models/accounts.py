@@ -58,6 +58,10 @@ class Profile(Base):
     licence_type: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     licence_number: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    #: For accreditors' learner files (ACCME PARS), given by the learner if they wish.
+    board_id: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    birth_month: so.Mapped[int | None]
+    birth_day: so.Mapped[int | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     @property

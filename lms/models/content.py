@@ -45,6 +45,14 @@ class Course(Retirable, Base):
     disclaimer: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     estimated_hours: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(6, 2))
     ce_hours: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(6, 2))
+    instructional_level: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    #: Course outcomes, {id: text}; questions name the one they assess.
+    objectives: so.Mapped[dict[str, str]] = so.mapped_column(sa.JSON, default=dict)
+    #: The course file's `ce` block (provider, disclosure, credit, dates; lms.ce.details
+    #: reads it), or None when the course gives no CE credit.
+    ce: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    #: The CE block's `information` Markdown, rendered.
+    ce_information_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: Lessons open one after another, each when the previous one is complete.
     sequential: so.Mapped[bool] = so.mapped_column(default=False)
     #: {"lessons": "all"|"none", "quizzes": "all"|"none"|[slug, ...]}
@@ -56,6 +64,26 @@ class Course(Retirable, Base):
     modules: so.Mapped[list[Module]] = so.relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
     )
+    pages: so.Mapped[list[CoursePage]] = so.relationship(
+        back_populates="course", order_by="CoursePage.position", cascade="all, delete-orphan"
+    )
+
+
+class CoursePage(Base):
+    """A course-level page (references, glossary): read any time, no progress kept."""
+
+    __tablename__ = "lms_course_page"
+    __table_args__ = (sa.UniqueConstraint("course_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    course_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_course.id"))
+    slug: so.Mapped[str] = so.mapped_column(SLUG)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    body_html: so.Mapped[str] = so.mapped_column(sa.Text)
+    content_hash: so.Mapped[str] = so.mapped_column(HASH)
+
+    course: so.Mapped[Course] = so.relationship(back_populates="pages")
 
 
 class Module(Retirable, Base):
@@ -80,6 +108,9 @@ class Module(Retirable, Base):
     quizzes: so.Mapped[list[Quiz]] = so.relationship(
         back_populates="module", order_by="Quiz.position", cascade="all, delete-orphan"
     )
+    evaluations: so.Mapped[list[Evaluation]] = so.relationship(
+        back_populates="module", order_by="Evaluation.position", cascade="all, delete-orphan"
+    )
 
 
 class Lesson(Retirable, Base):
@@ -93,6 +124,8 @@ class Lesson(Retirable, Base):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     kind: so.Mapped[LessonKind] = so.mapped_column(enum_type(LessonKind), default=LessonKind.LESSON)
     minutes: so.Mapped[int]
+    #: Live sessions: the session's own length in minutes.
+    session_minutes: so.Mapped[int | None]
     objectives: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     #: Position within the module; lessons and quizzes share one sequence.
     position: so.Mapped[int] = so.mapped_column(default=0)
@@ -124,8 +157,15 @@ class Quiz(Retirable, Base):
     score_rule: so.Mapped[ScoreRule] = so.mapped_column(
         enum_type(ScoreRule), default=ScoreRule.BEST
     )
-    #: {"results": bool, "feedback": bool, "correct_answers": "never"|"after_submit"|...}
+    #: {"score"|"correctness"|"answers"|"feedback": "after_each_attempt"|
+    #: "after_passing_or_last_attempt"|"never"} (lms.quizzes.review reads older shapes too)
     review_policy: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    #: A final assessment (its feedback never shows before its answers).
+    summative: so.Mapped[bool] = so.mapped_column(default=False)
+    #: Questions drawn per attempt from the quiz's questions; None: all of them.
+    draw: so.Mapped[int | None]
+    #: Times an essay may be returned for revision; None: no limit.
+    resubmissions: so.Mapped[int | None]
     content_hash: so.Mapped[str] = so.mapped_column(HASH)
 
     course: so.Mapped[Course] = so.relationship()
@@ -169,6 +209,8 @@ class QuestionVersion(Base):
     feedback: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     #: The article section the answer rests on.
     source: so.Mapped[str] = so.mapped_column(sa.String(200))
+    #: The course objective it assesses (an id of `Course.objectives`).
+    objective: so.Mapped[str | None] = so.mapped_column(SLUG)
     #: Type-specific key: accepted answers, numeric value and tolerance, word limits.
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
     content_hash: so.Mapped[str] = so.mapped_column(HASH)
@@ -211,5 +253,55 @@ class RubricCriterion(Base):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     points: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(8, 2))
+    #: What each score means: {"0": "...", "1": "...", ...}; empty when not described.
+    levels: so.Mapped[dict[str, str]] = so.mapped_column(sa.JSON, default=dict)
 
     question_version: so.Mapped[QuestionVersion] = so.relationship(back_populates="rubric")
+
+    def level(self, points: Decimal | int | float | None) -> str | None:
+        """The descriptor of a score, when the rubric describes it."""
+        if points is None or Decimal(str(points)) != Decimal(str(points)).to_integral_value():
+            return None
+        return self.levels.get(str(int(Decimal(str(points)))))
+
+
+class Evaluation(Retirable, Base):
+    """A course evaluation form: not graded; answers kept apart from who gave them."""
+
+    __tablename__ = "lms_evaluation"
+    __table_args__ = (sa.UniqueConstraint("course_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    course_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_course.id"))
+    module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_module.id"), index=True)
+    slug: so.Mapped[str] = so.mapped_column(SLUG)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    minutes: so.Mapped[int] = so.mapped_column(default=5)
+    content_hash: so.Mapped[str] = so.mapped_column(HASH)
+
+    course: so.Mapped[Course] = so.relationship()
+    module: so.Mapped[Module] = so.relationship(back_populates="evaluations")
+    questions: so.Mapped[list[EvaluationQuestion]] = so.relationship(
+        back_populates="evaluation",
+        order_by="EvaluationQuestion.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class EvaluationQuestion(Base):
+    __tablename__ = "lms_evaluation_question"
+    __table_args__ = (sa.UniqueConstraint("evaluation_id", "slug"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    evaluation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_evaluation.id"))
+    slug: so.Mapped[str] = so.mapped_column(SLUG)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    #: likert | single | text
+    type: so.Mapped[str] = so.mapped_column(sa.String(16))
+    prompt: so.Mapped[str] = so.mapped_column(sa.Text)
+    options: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    required: so.Mapped[bool] = so.mapped_column(default=True)
+
+    evaluation: so.Mapped[Evaluation] = so.relationship(back_populates="questions")

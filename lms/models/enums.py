@@ -67,3 +67,5 @@ class AttendanceStatus(enum.StrEnum):
     PRESENT = "present"
     LATE = "late"
     ABSENT = "absent"
+    #: Absent, then did the make-up activity the instructor set: counts as attended.
+    MADE_UP = "made_up"

@@ -86,6 +86,10 @@ class LiveSession(Base):
     duration_minutes: so.Mapped[int]
     #: A joining link or a room.
     location: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    #: The code learners enter during the session to record their attendance.
+    check_in_code: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    #: What an absent learner does instead (set by the instructor).
+    make_up: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="live_sessions")
     module: so.Mapped[Module | None] = so.relationship()
@@ -113,6 +117,8 @@ class Enrolment(Base):
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     #: Accommodation: extra time on timed quizzes, in percent (50 = time and a half).
     extra_time_percent: so.Mapped[int] = so.mapped_column(default=0)
+    #: When the learner acknowledged the course's CE disclosure (before the first lesson).
+    disclosure_acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     profile: so.Mapped[Profile] = so.relationship()
     course: so.Mapped[Course] = so.relationship()
@@ -147,3 +153,5 @@ class Attendance(Base):
     status: so.Mapped[AttendanceStatus] = so.mapped_column(enum_type(AttendanceStatus))
     marked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lms_profile.id"))
     marked_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: How it was recorded: "instructor" or "check-in" (the learner's code).
+    method: so.Mapped[str] = so.mapped_column(sa.String(16), default="instructor")

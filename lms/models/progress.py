@@ -24,7 +24,9 @@ class LessonProgress(Base):
     first_opened_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    #: Active reading time from the page's periodic pings (each capped), for CE records.
+    #: Active reading time measured by the server (lms.learning.reading), for CE records.
     active_seconds: so.Mapped[int] = so.mapped_column(default=0)
+    #: When time was last credited: the next credit is bounded by the time since then.
+    credited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     lesson: so.Mapped[Lesson] = so.relationship()

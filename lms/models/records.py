@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -13,20 +14,52 @@ from lms.models.offerings import Enrolment
 
 
 class Certificate(Base):
-    """A completion certificate; its details are frozen at issue for public verification."""
+    """A completion certificate; its details are frozen at issue for public verification.
+
+    An enrolment has at most one current certificate; a reissued one points to the
+    certificate that superseded it, a revoked one says when and why.
+    """
 
     __tablename__ = "lms_certificate"
+    __table_args__ = (sa.Index("ix_lms_certificate_enrolment_id", "enrolment_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    enrolment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_enrolment.id"), unique=True)
+    enrolment_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_enrolment.id"))
     code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
     learner_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     course_title: so.Mapped[str] = so.mapped_column(sa.String(200))
     ce_hours: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(6, 2))
     licence: so.Mapped[str | None] = so.mapped_column(sa.String(170))
     issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: When the learner met the last requirement.
+    completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    provider: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    accreditation_statement: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    #: [{"type": "...", "amount": "3.00"}, ...]
+    credits: so.Mapped[list[dict[str, Any]]] = so.mapped_column(sa.JSON, default=list)
+    #: The activity's dates as the certificate states them, e.g. "1 Dec 2026 to ..."
+    activity_dates: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lms_profile.id"))
+    #: Shown to admins only.
+    revoked_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    superseded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lms_certificate.id"))
 
     enrolment: so.Mapped[Enrolment] = so.relationship()
+    superseded_by: so.Mapped[Certificate | None] = so.relationship(remote_side=[id])
+
+    @property
+    def status(self) -> str:
+        """valid, revoked or superseded."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.superseded_by_id is not None:
+            return "superseded"
+        return "valid"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == "valid"
 
 
 class Notification(Base):

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectChoice, SelectField, StringField, SubmitField, ValidationError
-from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms import (
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from lms.models import Profession
 
@@ -108,11 +117,53 @@ def timezone_choices() -> list[SelectChoice]:
     return [SelectChoice(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
-class ProfileForm(LicenceChecks, FlaskForm):
+MONTHS = [
+    SelectChoice("", "Not given"),
+    *(SelectChoice(str(n), calendar.month_name[n]) for n in range(1, 13)),
+]
+REPORTING_HINT = (
+    "Optional. Some accreditors ask providers to report physicians' credit with a board ID "
+    "and birth month and day (ACCME's PARS, for example). Give them only if your credit "
+    "is reported that way; they appear in the provider's reports, nowhere else."
+)
+
+
+class ReportingChecks:
+    """Birth month and day go together, and make a real date (29 February is allowed)."""
+
+    birth_month: Field
+    birth_day: Field
+
+    def validate_birth_month(self, field: Field) -> None:
+        # The day's own validators stop at a blank day, so the pair is checked here.
+        if bool(field.data) != (self.birth_day.data is not None) and not self.birth_day.errors:
+            raise ValidationError("Give both the birth month and day, or neither.")
+
+    def validate_birth_day(self, field: Field) -> None:
+        month_text = self.birth_month.data or ""
+        if self.birth_month.errors or not month_text.isdigit() or not 1 <= int(month_text) <= 12:
+            return  # the month's own message says what is wrong
+        month = int(month_text)
+        if field.data > calendar.monthrange(2024, month)[1]:
+            raise ValidationError(f"{calendar.month_name[month]} has no day {field.data}.")
+
+
+class ProfileForm(LicenceChecks, ReportingChecks, FlaskForm):
     display_name = name_field()
     profession = profession_field()
     licence_type = licence_type_field()
     licence_number = licence_number_field()
+    board_id = StringField(
+        "Board ID",
+        filters=[strip],
+        validators=[Length(max=40, message="Use at most 40 characters."), no_control_characters],
+    )
+    birth_month = SelectField("Birth month", choices=MONTHS, default="")
+    birth_day = IntegerField(
+        "Birth day",
+        validators=[Optional(), NumberRange(min=1, max=31, message="Enter a day from 1 to 31.")],
+        invalid_value_message="Enter the day as a number, like 14.",
+    )
     timezone = ChoiceField(
         "Time zone",
         validators=[DataRequired(message="Choose your time zone.")],

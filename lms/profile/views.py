@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from lms.access import current_profile, login_required
 from lms.database import session
 from lms.models import Account, Profession, Profile
-from lms.profile.forms import LICENCE_HINT, CompleteProfileForm, ProfileForm
+from lms.profile.forms import LICENCE_HINT, REPORTING_HINT, CompleteProfileForm, ProfileForm
 from lms.web import has_own_accounts, lms_blueprint, lms_url_for, safe_next
 
 bp = lms_blueprint("profile", __name__)
@@ -17,7 +17,7 @@ bp = lms_blueprint("profile", __name__)
 
 @bp.context_processor
 def hints() -> dict[str, str]:
-    return {"licence_hint": LICENCE_HINT}
+    return {"licence_hint": LICENCE_HINT, "reporting_hint": REPORTING_HINT}
 
 
 def signed_in_profile() -> Profile:
@@ -39,6 +39,9 @@ def edit() -> str | Response:
             "licence_type": profile.licence_type or "",
             "licence_number": profile.licence_number or "",
             "timezone": profile.timezone,
+            "board_id": profile.board_id or "",
+            "birth_month": str(profile.birth_month or ""),
+            "birth_day": profile.birth_day,
         }
         if request.method == "GET"
         else None
@@ -55,6 +58,9 @@ def edit() -> str | Response:
         profile.licence_type = form.licence_type.data or None
         profile.licence_number = form.licence_number.data or None
         profile.timezone = form.timezone.data or profile.timezone
+        profile.board_id = form.board_id.data or None
+        profile.birth_month = int(form.birth_month.data) if form.birth_month.data else None
+        profile.birth_day = form.birth_day.data
         session.commit()
         flash("Your profile is saved.")
         return redirect(lms_url_for("profile.edit"))

@@ -105,13 +105,37 @@ def current_version(question: Question) -> QuestionVersion:
     return question.versions[-1]
 
 
+def draw_questions(
+    questions: list[Question], count: int, rng: secrets.SystemRandom
+) -> list[Question]:
+    """`count` questions drawn at random, in the same proportion per objective as the pool
+    (largest remainders), kept in the pool's order: each paper follows the blueprint."""
+    if count >= len(questions):
+        return questions
+    groups: dict[str | None, list[Question]] = {}
+    for question in questions:
+        groups.setdefault(current_version(question).objective, []).append(question)
+    shares = {key: count * len(group) / len(questions) for key, group in groups.items()}
+    quota = {key: int(share) for key, share in shares.items()}
+    missing = count - sum(quota.values())
+    # The groups with the largest remainders get the questions left over (ties at random).
+    ranked = sorted(groups, key=lambda key: (shares[key] - quota[key], rng.random()))
+    for key in ranked[len(ranked) - missing :]:
+        quota[key] += 1
+    drawn = {id(q) for key, group in groups.items() for q in rng.sample(group, quota[key])}
+    return [q for q in questions if id(q) in drawn]
+
+
 def build_layout(quiz: Quiz) -> list[dict[str, Any]]:
     """The questions (current versions, not retired) and choice order of a new attempt.
 
-    Shuffled once here when the quiz asks for it; the attempt keeps this order for good.
+    Drawn from the pool when the quiz draws, shuffled when it asks for it, here once: the
+    attempt keeps this paper and order for good.
     """
     questions = [q for q in quiz.questions if not q.is_retired and q.versions]
     rng = secrets.SystemRandom()
+    if quiz.draw:
+        questions = draw_questions(questions, quiz.draw, rng)
     if quiz.shuffle:
         rng.shuffle(questions)
     layout = []

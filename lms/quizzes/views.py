@@ -19,7 +19,7 @@ from lms.database import session
 from lms.dates import zone
 from lms.learning.completion import update_completion
 from lms.learning.gate import QuizAccess, open_quiz_or_abort
-from lms.models import Attempt, AttemptStatus
+from lms.models import Attempt, AttemptStatus, Quiz
 from lms.quizzes.attempts import (
     AttemptClosedError,
     AttemptError,
@@ -101,6 +101,11 @@ def quiz_helpers() -> dict[str, Any]:
     }
 
 
+def questions_per_attempt(quiz: Quiz) -> int:
+    pool = sum(1 for q in quiz.questions if not q.is_retired)
+    return min(quiz.draw, pool) if quiz.draw else pool
+
+
 def handed_in(access: QuizAccess, message: str | None = None) -> None:
     """This request submitted an attempt: the course may now be complete; commit."""
     update_completion(access.enrolment)
@@ -176,7 +181,8 @@ def quiz(slug: str, quiz_slug: str) -> str:
         access=access,
         quiz=access.quiz,
         outcome=quiz_outcome(access.quiz, access.profile),
-        question_count=sum(1 for q in access.quiz.questions if not q.is_retired),
+        question_count=questions_per_attempt(access.quiz),
+        pool_size=sum(1 for q in access.quiz.questions if not q.is_retired),
         time_allowed=time_allowed(access.quiz, access.enrolment),
     )
 

@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from lms.accounts.service import create_account
+from lms.ce.disclosure import acknowledge
 from lms.database import session, utcnow
 from lms.grading.forms import GradeForm, criteria_of
 from lms.grading.service import save_grade
 from lms.learning.enrolment import enrol_self_paced, join_cohort
-from lms.learning.lessons import mark_complete
+from lms.learning.lessons import lesson_progress, mark_complete
 from lms.models import (
     Answer,
     Attempt,
@@ -98,17 +99,45 @@ def quizzes(course_: Course) -> list[Quiz]:
     return [q for module in course_.modules for q in module.quizzes]
 
 
-def enrol(profile: Profile, course_: Course) -> Enrolment:
-    return enrol_self_paced(profile, course_)
+def enrol(profile: Profile, course_: Course, *, acknowledged: bool = True) -> Enrolment:
+    """Enrolled, and (unless told otherwise) past the CE disclosure."""
+    enrolment = enrol_self_paced(profile, course_)
+    if acknowledged:
+        acknowledge(enrolment)
+    return enrolment
 
 
-def join(profile: Profile, cohort: Cohort) -> Enrolment:
-    return join_cohort(profile, cohort, invite_code=cohort.invite_code)
+def join(profile: Profile, cohort: Cohort, *, acknowledged: bool = True) -> Enrolment:
+    enrolment = join_cohort(profile, cohort, invite_code=cohort.invite_code)
+    if acknowledged:
+        acknowledge(enrolment)
+    return enrolment
 
 
 def read(profile: Profile, to_read: list[Lesson]) -> None:
+    """Each lesson read for its stated minutes, and marked complete."""
     for lesson in to_read:
-        mark_complete(profile, lesson)
+        progress = lesson_progress(profile, lesson)
+        progress.active_seconds = max(progress.active_seconds, lesson.minutes * 60)
+        mark_complete(profile, lesson, progress=progress)
+
+
+def has_read(server: LiveServer, email: str, lesson_title: str) -> None:
+    """The learner spent the lesson's stated minutes on it already (as if she had read it
+    in an earlier sitting), so "Mark complete" is accepted at once."""
+    with server.app.app_context():
+        profile = session.scalar(sa.select(Profile).where(Profile.email == email))
+        lesson = session.scalar(sa.select(Lesson).where(Lesson.title == lesson_title))
+        assert profile is not None and lesson is not None, lesson_title
+        progress = lesson_progress(profile, lesson)
+        progress.active_seconds = max(progress.active_seconds, lesson.minutes * 60)
+        session.commit()
+
+
+def acknowledge_disclosure(page: Page) -> None:
+    """The CE disclosure stands before a course's first page: read it, go on."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you start: CE disclosure")
+    page.get_by_role("button", name="I have read the disclosure: start the course").click()
 
 
 # -- quizzes ---------------------------------------------------------------------------------

@@ -75,6 +75,9 @@ def test_cohort_from_creation_to_released_feedback(page: Page, live_server: Live
     page.goto(f"{url}/courses/relational-psychedelic-assisted-therapy/")
     page.get_by_role("button", name="Join Autumn cohort").click()
     page.goto(f"{url}/courses/relational-psychedelic-assisted-therapy/quizzes/week-1-reflection")
+    # First, the course's CE disclosure, once; then back to the quiz.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you start: CE disclosure")
+    page.get_by_role("button", name="I have read the disclosure: start the course").click()
     page.get_by_role("button", name="Start the quiz").click()
     page.locator("textarea").first.fill(REFLECTION)
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=45_000)

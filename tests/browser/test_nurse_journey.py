@@ -13,7 +13,14 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import LiveServer
-from tests.browser.scenarios import ESSENTIALS, answer_right, nurse_before_the_final, sign_in
+from tests.browser.scenarios import (
+    ESSENTIALS,
+    acknowledge_disclosure,
+    answer_right,
+    has_read,
+    nurse_before_the_final,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +51,13 @@ def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer
     expect(page.get_by_text("You are enrolled")).to_be_visible()
 
     page.get_by_role("link", name=re.compile(r"^Start: ")).click()
+    acknowledge_disclosure(page)
     first_lesson = page.get_by_role("heading", level=1).inner_text()
     expect(page.locator(".lms-prose")).not_to_be_empty()
+    has_read(live_server, "nadia@example.com", first_lesson)
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", level=1)).not_to_have_text(first_lesson)
+    has_read(live_server, "nadia@example.com", page.get_by_role("heading", level=1).inner_text())
     page.get_by_role("button", name="Mark complete and continue").click()
 
     # The module's knowledge check.
@@ -101,6 +111,7 @@ def test_nurse_finishes_the_course_and_her_certificate_verifies(
     resume = page.get_by_role("link", name=re.compile(r"^Resume: "))
     expect(resume).to_contain_text("wrap-up")
     live_server.shoot(page, "course-home-nearly-done")
+    has_read(live_server, "nell@example.com", "Course wrap-up")
     resume.click()
 
     # The last lesson: the outline marks it as the current page.

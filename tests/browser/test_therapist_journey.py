@@ -16,7 +16,15 @@ from lms.cohorts.service import create_cohort
 from lms.database import session, utcnow
 from lms.models import Attempt, Cohort, Course, LiveSession, Profession, Profile, Quiz, Role
 from tests.browser.conftest import LiveServer
-from tests.browser.scenarios import REFLECTION, essay_answer, grade, person, within
+from tests.browser.scenarios import (
+    REFLECTION,
+    acknowledge_disclosure,
+    essay_answer,
+    grade,
+    has_read,
+    person,
+    within,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -75,10 +83,12 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     live_server.shoot(page, "course-home-cohort")
 
     page.get_by_role("link", name="From anaesthetic to catalyst").first.click()
+    acknowledge_disclosure(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("From anaesthetic to catalyst")
     expect(page.locator(".lms-prose h2").first).to_be_visible()
     live_server.shoot(page, "lesson")
 
+    has_read(live_server, "theo@example.com", page.get_by_role("heading", level=1).inner_text())
     page.get_by_role("button", name="Mark complete and continue").click()
     expect(page.get_by_role("heading", level=1)).not_to_contain_text("From anaesthetic")
 
@@ -88,6 +98,9 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     expect(page.get_by_role("heading", name="When and where")).to_be_visible()
     expect(page.get_by_text("Room 4, Harbour Building")).to_be_visible()
     live_server.shoot(page, "live-session")
+    # Live-session credit comes from attendance: she cannot mark the page complete.
+    expect(page.get_by_role("button", name=re.compile("Mark complete"))).to_have_count(0)
+    expect(page.get_by_text("Your attendance completes this page")).to_be_visible()
 
     page.goto(f"{live_server.url}/courses/relational-psychedelic-assisted-therapy/")
     locked = page.locator(".lms-outline-item", has=page.locator(".lms-locked")).first

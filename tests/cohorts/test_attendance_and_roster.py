@@ -117,7 +117,7 @@ def test_attendance_is_an_idempotent_upsert(app: Flask, people: People, admin: F
 
     refused = post_form(teacher, url, {f"mark_{ann}": "maybe"})
     assert refused.status_code == 400
-    assert "Choose present, late or absent." in refused.get_data(as_text=True)
+    assert "Choose present, late, absent or made up." in refused.get_data(as_text=True)
     with app.app_context():
         assert attendance_rows(live_id) == second
 

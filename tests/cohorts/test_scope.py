@@ -245,9 +245,9 @@ def test_hostile_input_never_causes_a_server_error(
     form_pages = {
         url for _, method, url in teaching_urls(app, two_cohorts["a"]) if method == "POST"
     }
-    assert form_pages - set(posts) == {
-        url for url in form_pages if url.endswith(("/remove", "/delete", "/regenerate"))
-    }
+    # Buttons without fields: nothing to fuzz.
+    buttons = ("/remove", "/delete", "/regenerate", "/check-in-code")
+    assert form_pages - set(posts) == {url for url in form_pages if url.endswith(buttons)}
     for url, valid in posts.items():
         for field in valid:
             for value in NASTY:

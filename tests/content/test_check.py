@@ -108,7 +108,9 @@ def test_good_course_loads_in_file_order() -> None:
     quiz = check.quiz
     assert [q.type for q in quiz.questions] == list(schema.QUESTION_TYPES)
     assert [q.max_points for q in quiz.questions] == [1, 1, 1, 1, 1, 5]
-    assert quiz.review.correct_answers == "after_submit"
+    # The file says correct_answers: after_submit (the first version's key), which reads as
+    # answers after each attempt; old `feedback: true` follows the answers, never earlier.
+    assert (quiz.review.answers, quiz.review.feedback) == ("after_each_attempt",) * 2
 
 
 def test_content_hash_follows_the_question() -> None:

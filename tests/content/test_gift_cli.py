@@ -60,6 +60,9 @@ def test_tags_and_defaults_fill_in_what_gift_lacks(
     module = (gift_course / MODULE / "module.yml").read_text()
     assert module.endswith("  - check.quiz.yml\n  - bank.quiz.yml\n")
     check = run_check(gift_cli, gift_course)
+    assert "objective 'know-risks' is not one of the course's objectives" in check.output
+    define_objectives(gift_course, ["know-risks", "obj"])
+    check = run_check(gift_cli, gift_course)
     assert check.exit_code == 0, check.output
     gift = write(tmp_path, "// [tag:fred] [tag:source=Safety]\nQ?{T####F.}\n", "tags.gift")
     result = run_import(gift_cli, gift, gift_course)
@@ -247,3 +250,16 @@ def test_unknown_course_module_or_file(
     result = run_import(gift_cli, tmp_path / "missing.gift", gift_course)
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def define_objectives(course: Path, ids: list[str]) -> None:
+    """Give the course these objectives, and tag its own quiz's questions with the first."""
+    course_file = course / "course.yml"
+    data = yaml.safe_load(course_file.read_text())
+    data["objectives"] = {objective: f"Objective {objective}" for objective in ids}
+    course_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    quiz_file = course / MODULE / "check.quiz.yml"
+    quiz = yaml.safe_load(quiz_file.read_text())
+    for question in quiz["questions"]:
+        question.setdefault("objective", ids[0])
+    quiz_file.write_text(yaml.safe_dump(quiz, sort_keys=False))

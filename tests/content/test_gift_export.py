@@ -1,7 +1,8 @@
 """`lms courses export-gift`, and the two real courses through GIFT and back.
 
 What GIFT does not carry (see courses/README.md, "Importing and exporting GIFT"): quiz
-settings, essay rubrics and word limits, blanks at the start and end of texts. Everything
+settings, essay rubrics, word limits and writing time, blanks at the start and end of texts.
+Everything
 else of every question comes back equal.
 """
 
@@ -20,7 +21,7 @@ from lms.resources import bundled_courses_dir
 from tests.content.conftest import run_check, snapshot
 
 COURSES = bundled_courses_dir()
-NOT_CARRIED = ("rubric", "min_words", "max_words")
+NOT_CARRIED = ("rubric", "min_words", "max_words", "minutes")
 
 
 def export(cli: FlaskCliRunner, root: Path, course: str, *options: str) -> str:

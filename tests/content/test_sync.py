@@ -229,4 +229,4 @@ def test_broken_files_are_refused_and_the_database_is_untouched(
 def test_check_reports_ok_for_good_files(runner: FlaskCliRunner, course_dir: Path) -> None:
     result = runner.invoke(args=["lms", "courses", "check", str(course_dir)])
     assert result.exit_code == 0, result.output
-    assert "ok  good-course: 1 modules, 2 lessons, 1 quizzes" in result.output
+    assert "ok  good-course: 1 module, 2 lessons, 1 quiz" in result.output

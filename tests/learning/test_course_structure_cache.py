@@ -80,7 +80,7 @@ def test_the_structure_is_loaded_once_then_reused(
     cached = count_queries(app, client, LESSON)
     app.extensions["lms"].course_structures.clear()
     loading = count_queries(app, client, LESSON, warm_up=False)
-    assert loading == cached + 4  # the course, its modules, lessons and quizzes
+    assert loading == cached + 5  # the course, its modules, lessons, quizzes, evaluations
     assert count_queries(app, client, LESSON, warm_up=False) == cached
 
 

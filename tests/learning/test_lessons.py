@@ -3,15 +3,18 @@ a clear 403 page that never shows the content; completion and reading time."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lms.database import session
+from lms.database import session, utcnow
 from lms.models import EnrolmentOverride, LessonProgress, Module
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.learning.conftest import days_ago, enrolment_of, make_cohort, profile_of
 
 
@@ -135,29 +138,35 @@ def test_not_enrolled_learner_gets_403_and_unknown_lesson_404(
 
 
 def test_reading_time_is_measured_on_the_server_and_capped(
-    app: Flask, client: FlaskClient, nurse: str
+    app: Flask, client: FlaskClient, nurse: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     post_form(client, "/courses/sp/enrol", {})
     page = client.get("/courses/sp/lessons/lesson-one").get_data(as_text=True)
     assert "lesson.js" in page and "<script>" not in page
-    from tests.conftest import csrf_token
-
+    view = re.search(r'data-view="([^"]+)"', page)
+    assert view
     token = csrf_token(client)
     url = "/courses/sp/lessons/lesson-one/ping"
-    assert client.post(url, headers={"X-CSRFToken": token}).json == {"active_seconds": 0}
-    with app.app_context():
-        progress = session.scalars(sa.select(LessonProgress)).one()
-        assert progress.first_opened_at is not None and progress.completed_at is None
-        progress.last_seen_at -= timedelta(seconds=20)
-        session.commit()
-    assert client.post(url, headers={"X-CSRFToken": token}).json["active_seconds"] == 20
-    with app.app_context():
-        progress = session.scalars(sa.select(LessonProgress)).one()
-        progress.last_seen_at -= timedelta(hours=8)  # a tab left open overnight
-        session.commit()
+
+    def report(seconds: object, after: int = 0, **extra: object) -> Any:
+        later = utcnow() + timedelta(seconds=after)
+        monkeypatch.setattr("lms.learning.reading.utcnow", lambda: later)
+        return client.post(
+            url, json={"view": view.group(1), "seconds": seconds} | extra,
+            headers={"X-CSRFToken": token},
+        )  # fmt: skip
+
+    assert report(0).json["active_seconds"] == 0
+    # The page claims 25 seconds, 20 have passed on the server's clock: 20 count.
+    assert report(25, after=20).json["active_seconds"] == 20
+    # A replay straight away adds nothing: no time has passed since the last credit.
+    assert report(25, after=20).json["active_seconds"] == 20
+    # A tab left open overnight claims hours: one report is capped.
     cap = app.config["LMS_PING_MAX_SECONDS"]
-    assert client.post(url, headers={"X-CSRFToken": token}).json["active_seconds"] == 20 + cap
-    assert client.post(url).status_code == 400  # no CSRF token
+    assert report(3000, after=8 * 3600).json["active_seconds"] == 20 + cap
+    assert report(-1).status_code == 400 and report("10").status_code == 400
+    assert report(10, view="forged").status_code == 400
+    assert client.post(url, json={"view": view.group(1), "seconds": 5}).status_code == 400
 
 
 def test_live_session_page_shows_the_cohorts_session(

@@ -99,50 +99,100 @@ def test_correct_answers_after_submit_shows_results_feedback_and_answers(
     assert "Your answer" in review and ">propofol<" in review
 
 
-def test_correct_answers_never_keeps_the_key_hidden(
+def settings(**values: str) -> dict[str, str]:
+    """A quiz file's `review` block: every setting after each attempt unless given."""
+    return {
+        name: values.get(name, "after_each_attempt")
+        for name in ("score", "correctness", "answers", "feedback")
+    }
+
+
+def test_answers_never_keeps_the_key_hidden(
     app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
 ) -> None:
-    sync_quiz(essay=False, review=policy("never"))
+    sync_quiz(essay=False, review=settings(answers="never", feedback="never"))
     review = hand_in(app, learner, WRONG)
     assert "This quiz does not show the correct answers." in review
     assert "Correct answer" not in review
     assert "ketamine hydrochloride" not in review
-    assert "Six." in review  # feedback is still on
+    assert "Six." not in review
+    assert review.count(">Not correct</span>") == 5  # which were right is still shown
 
 
-def test_correct_answers_after_pass_shows_them_once_the_learner_passes(
+def test_review_feedback_never_gives_away_answers_the_quiz_still_hides(
     app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
 ) -> None:
-    sync_quiz(essay=False, review=policy("after_pass"))
+    """Security finding 3: a quiz of the first version's format (results and feedback
+    true, answers after the last attempt) showed feedback after attempt 1, and the
+    feedback stated the answers. Old-format files now read as feedback-with-the-answers."""
+    old_format = {"results": True, "feedback": True, "correct_answers": "after_last_attempt"}
+    sync_quiz(essay=False, attempts=2, review=old_format)
+    first = hand_in(app, learner, WRONG)
+    assert "ketamine hydrochloride" not in first and "6 (± 0.5)" not in first
+    for feedback in FEEDBACK[:-1]:
+        assert feedback not in first
+    assert "Feedback on each question is shown once you pass this quiz" in first
+    last = hand_in(app, learner, WRONG)
+    assert "6 (± 0.5)" in last and "Six." in last
+
+
+def test_answers_after_passing_or_the_last_attempt(
+    app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
+) -> None:
+    later = "after_passing_or_last_attempt"
+    sync_quiz(essay=False, attempts=3, review=settings(answers=later, feedback=later))
     failed = hand_in(app, learner, WRONG)
-    assert "The correct answers are shown once you pass this quiz." in failed
-    assert "ketamine hydrochloride" not in failed
+    assert (
+        "The correct answers are shown once you pass this quiz, or after your last attempt."
+        in failed
+    )
+    assert "ketamine hydrochloride" not in failed and "Six." not in failed
     assert "Try again" in failed
     passed = hand_in(app, learner, RIGHT)
-    assert "ketamine or ketamine hydrochloride" in passed
+    assert "ketamine or ketamine hydrochloride" in passed and "Six." in passed
     assert "Try again" not in passed
 
 
-def test_correct_answers_after_last_attempt(
+def test_the_last_attempt_shows_what_waits_for_it(
     app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
 ) -> None:
-    sync_quiz(essay=False, attempts=2, review=policy("after_last_attempt"))
-    first = hand_in(app, learner, RIGHT)
-    assert "The correct answers are shown after your last attempt." in first
+    later = "after_passing_or_last_attempt"
+    sync_quiz(essay=False, attempts=2, review=settings(answers=later))
+    first = hand_in(app, learner, WRONG)
     assert "6 (± 0.5)" not in first
+    assert "Six." in first  # this quiz shows feedback after each attempt: its author's choice
     last = hand_in(app, learner, WRONG)
     assert "6 (± 0.5)" in last
 
 
-def test_results_and_feedback_can_be_hidden(
+def test_score_and_correctness_can_be_hidden(
     app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
 ) -> None:
-    sync_quiz(essay=False, review=policy("never", results=False, feedback=False))
+    sync_quiz(
+        essay=False,
+        review=settings(score="never", correctness="never", answers="never", feedback="never"),
+    )
     review = hand_in(app, learner, RIGHT | {"how-many": "7"})
-    assert "<strong>80.0%</strong>" in review  # the score itself is always shown
+    assert "80.0%" not in review and "You scored" not in review
+    assert "This quiz does not show your score." in review
     assert "Not correct" not in review and ">Correct<" not in review
     for feedback in FEEDBACK:
         assert feedback not in review
+
+
+def test_a_summative_quiz_cannot_show_feedback_before_its_answers(
+    runner: Any, tmp_path: Any
+) -> None:
+    from tests.quizzes.conftest import sync_course
+
+    with pytest.raises(AssertionError, match="shows feedback") as refused:
+        sync_course(
+            runner,
+            tmp_path / "good",
+            summative=True,
+            review=settings(answers="after_passing_or_last_attempt"),
+        )
+    assert "set review.feedback to the same as review.answers, or later" in str(refused.value)
 
 
 def test_an_essay_review_says_it_awaits_grading(app: Flask, learner: FlaskClient) -> None:

@@ -24,6 +24,11 @@ from lms.models import (
     Attempt,
     AttemptStatus,
     Cohort,
+    Course,
+    CoursePage,
+    Enrolment,
+    Evaluation,
+    EvaluationQuestion,
     LiveSession,
     Notification,
     Profile,
@@ -65,6 +70,31 @@ def essay_attempt(profile_id: int, quiz: Quiz) -> tuple[int, int]:
     return attempt.id, attempt.answers[0].id
 
 
+def give_ce_credit(course: Course, enrolments: list[Enrolment]) -> None:
+    """The course gets CE credit, an evaluation and a page; the learners have read its
+    disclosure (so every CE route has something to show)."""
+    course.ce = {
+        "provider": "Provider",
+        "accreditation_statement": "Statement.",
+        "release_date": "2026-01-01",
+        "expiry_date": "2099-01-01",
+        "credits": [{"type": "Nursing contact hours", "amount": 2}],
+        "planners": [{"name": "P", "role": "Planner", "relationships": "None"}],
+    }
+    module = course.modules[0]  # open now in both cohorts
+    evaluation = Evaluation(course=course, module=module, slug="course-evaluation",
+                            title="Evaluation", position=99, content_hash="x")  # fmt: skip
+    evaluation.questions.append(
+        EvaluationQuestion(slug="useful", position=0, type="likert", prompt="Useful?")
+    )
+    session.add(evaluation)
+    session.add(CoursePage(course=course, slug="references", title="References",
+                           body_html="<p>Refs</p>", content_hash="x"))  # fmt: skip
+    for enrolment in enrolments:
+        enrolment.disclosure_acknowledged_at = utcnow()
+    session.flush()
+
+
 @pytest.fixture
 def world(app: Flask, users: Users, courses: None) -> World:
     a_id, _ = make_cohort(app, name="Cohort A")
@@ -85,7 +115,8 @@ def world(app: Flask, users: Users, courses: None) -> World:
         cohort_a.instructors.append(people["instructor.a"])
         cohort_b.instructors.append(people["instructor.b"])
         enrolment_a = join_cohort(people["learner.a"], cohort_a)
-        join_cohort(people["learner.b"], cohort_b)
+        enrolment_b = join_cohort(people["learner.b"], cohort_b)
+        give_ce_credit(cohort_a.course, [enrolment_a, enrolment_b])
         reflection = session.scalar(sa.select(Quiz).where(Quiz.slug == "week-two-reflection"))
         assert reflection is not None
         _essay_attempt_id, answer_id = essay_attempt(people["learner.a"].id, reflection)
@@ -117,6 +148,9 @@ def world(app: Flask, users: Users, courses: None) -> World:
             "token": "not-a-real-token",
             "notification_id": notification.id,
             "filename": "lms.css",
+            "evaluation_slug": "course-evaluation",
+            "page_slug": "references",
+            "kind": "csv",
         }
     clients = {"anonymous": app.test_client()}
     for role in ROLES[1:]:

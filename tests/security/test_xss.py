@@ -399,7 +399,7 @@ def write_payload_course(root: Path) -> list[str]:
         "summary": " ".join(batches[2]),
         "description": markdown,
         "estimated_hours": 1,
-        "ce_hours": 1,
+        "ce_hours": 0,
         "disclaimer": " ".join(batches[3]),
         "sources": ["Source " + p for p in batches[4]],
         "modules": ["m1"],

@@ -4,7 +4,8 @@ Each quiz becomes a ``$CATEGORY`` (so that importing the file again gives one qu
 category), each question a GIFT question named by its slug, with its source, objective and
 points (when not 1) in a ``// [tag:key=value]`` comment. Texts are written ``[plain]``:
 the LMS shows them as plain text, and so will Moodle. What GIFT cannot carry (quiz settings,
-an essay's rubric and word limits, leading and trailing blanks) is listed in the notes.
+an essay's rubric, word limits and writing time, leading and trailing blanks) is listed in
+the notes.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def export_quizzes(course_slug: str, quizzes: Iterable[Mapping[str, Any]]) -> Ex
             notes += [f"{slug}/{data.get('slug')}: {item}" for item in lost]
     header = (
         f"// GIFT export of course {course_slug} by `lms courses export-gift`.\n"
-        "// Not carried: quiz settings (title, pass mark, attempts, ...), essay rubrics and\n"
-        "// word limits. Source, objective and points are [tag:key=value] comments."
+        "// Not carried: quiz settings (title, pass mark, attempts, ...), essay rubrics, word\n"
+        "// limits and writing time. Source, objective and points are [tag:key=value] comments."
     )
     return Export("\n\n".join([header, *chunks]) + "\n", notes)
 
@@ -114,7 +115,9 @@ def question_to_gift(data: Mapping[str, Any]) -> tuple[Question, list[str]]:
         question.numbers = [NumericAnswer(0, None, None, _number(data))]
     elif kind == "essay":
         lost += [
-            f"{key} not carried" for key in ("rubric", "min_words", "max_words") if data.get(key)
+            f"{key} not carried"
+            for key in ("rubric", "min_words", "max_words", "minutes")
+            if data.get(key)
         ]
     return question, lost
 
