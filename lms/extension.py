@@ -30,6 +30,7 @@ from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
+from lms.links import require_base_url
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
 from lms.web import (
@@ -115,6 +116,8 @@ class LMS:
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         check_known_keys(app.config)
+        if accounts is None:  # a host app (the standalone app checked it already)
+            require_base_url(app)
 
         prefix = (url_prefix or self.url_prefix or app.config["LMS_URL_PREFIX"] or "").rstrip("/")
         app.extensions["lms"] = LMSState(

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
@@ -54,8 +54,15 @@ def lms_url_for(endpoint: str, **values: Any) -> str:
 PROFILE_NOT_REQUIRED = frozenset({"profile"})
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+#: The answer to a request for a host name the app does not serve (TRUSTED_HOSTS).
+UNTRUSTED_HOST = "Bad request: this site does not answer to that host name.\n"
+
+
+def render_error(error: HTTPException) -> tuple[str, int] | Response:
     """Every LMS error as a page a person understands."""
+    if isinstance(error, SecurityError):
+        # An untrusted Host header: no URL can be built for it, so no page either.
+        return Response(UNTRUSTED_HOST, 400, mimetype="text/plain")
     return render_template("lms/error.html", error=error), error.code or 500
 
 

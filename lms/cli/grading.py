@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from lms.config import ConfigError
 from lms.database import session, utcnow
 from lms.notifications import send_grading_digests
 
@@ -17,6 +18,9 @@ def digest_command() -> None:
     try:
         sent = send_grading_digests(utcnow())
         session.commit()
+    except ConfigError as error:  # no LMS_BASE_URL to build the links from
+        session.rollback()
+        raise click.ClickException(str(error)) from None
     except Exception:
         session.rollback()
         raise

@@ -56,6 +56,7 @@ def test_installed_package_runs_from_another_folder(wheel: Path, tmp_path: Path)
         "PYTHONPATH": str(target),
         "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'installed.sqlite3'}",
         "LMS_SECRET_KEY": "installed-test",
+        "LMS_BASE_URL": "http://localhost",
     }
     script = (
         "import lms, lms.resources as r\n"
