@@ -888,6 +888,7 @@ def seed(
     app = create_app(
         {
             "SECRET_KEY": "bench-seed",
+            "LMS_BASE_URL": "http://127.0.0.1",
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         }
     )
