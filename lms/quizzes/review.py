@@ -29,6 +29,10 @@ HIDDEN_ANSWERS_NOTE = {
 }
 
 
+#: Why a quiz with feedback shows none yet.
+FEEDBACK_WITH_ANSWERS = "Feedback on each question is shown with them."
+
+
 def review_policy(quiz: Quiz) -> dict[str, Any]:
     return DEFAULT_POLICY | (quiz.review_policy or {})
 
@@ -83,8 +87,10 @@ def build_review(attempt: Attempt, outcome: QuizOutcome) -> AttemptReview:
         raise AttemptError("Submit the attempt to see its review.")
     policy = review_policy(attempt.quiz)
     show_results = bool(policy["results"])
-    show_feedback = bool(policy["feedback"])
     show_answers = correct_answers_visible(attempt.quiz, outcome)
+    # Question and choice feedback explains the answers, so it never shows while the
+    # correct answers are hidden (a stopgap until separate review settings arrive).
+    show_feedback = bool(policy["feedback"]) and show_answers
     items = []
     for q in laid_out_questions(attempt):
         response = q.response
@@ -116,6 +122,8 @@ def build_review(attempt: Attempt, outcome: QuizOutcome) -> AttemptReview:
             )
         )
     note = None if show_answers else HIDDEN_ANSWERS_NOTE.get(policy["correct_answers"])
+    if note and policy["feedback"]:
+        note += " " + FEEDBACK_WITH_ANSWERS
     return AttemptReview(
         attempt=attempt,
         percent=attempt_percent(attempt),
