@@ -164,6 +164,8 @@ def reset_password(token: str) -> tuple[str, int] | str | Response:
 
 @bp.after_request
 def no_referrer(response: Response) -> Response:
-    """Reset links carry a token in the URL: never send it on to another site."""
+    """Reset links carry a token in the URL: never send it on to another site, nor keep
+    the page in a cache."""
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
     return response
