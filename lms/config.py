@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_QUIZ_GRACE_SECONDS": 30,
     "LMS_PING_MAX_SECONDS": 60,
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
+    # Seconds a sign-up's confirmation link works (the account is made when it is opened).
+    "LMS_SIGN_UP_LINK_MAX_AGE": 24 * 3600,
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     # The host's layout: a template with the blocks title, lms_head, lms_content and
     # lms_scripts (README: "Using the host's layout"). None: the LMS's own page.

@@ -33,6 +33,7 @@ from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
+from lms.throttle import Throttle
 from lms.web import (
     host_links,
     lms_url_for,
@@ -56,6 +57,8 @@ class LMSState:
     ephemeral_secret: bool = False
     #: Course structures kept by `lms.learning.structure.course_structure`, by course id.
     course_structures: dict[int, CachedStructure] = field(default_factory=dict)
+    #: Counters for `lms.throttle.throttle` (made on first use).
+    throttle: Throttle | None = None
 
 
 #: One blueprint per area of the product, all mounted at the LMS's URL prefix.

@@ -63,7 +63,11 @@ def render_error(error: HTTPException) -> tuple[str, int] | Response:
     if isinstance(error, SecurityError):
         # An untrusted Host header: no URL can be built for it, so no page either.
         return Response(UNTRUSTED_HOST, 400, mimetype="text/plain")
-    return render_template("lms/error.html", error=error), error.code or 500
+    page = render_template("lms/error.html", error=error)
+    retry_after = getattr(error, "retry_after", None)  # a 429 or 503 that says when
+    if retry_after:
+        return Response(page, error.code or 500, {"Retry-After": str(retry_after)})
+    return page, error.code or 500
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -16,7 +16,7 @@ from lms.database import session, utcnow
 from lms.models import Cohort, Course, Profile, Role, Track
 from lms.resources import bundled_courses_dir
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 (printed for the demo on purpose)
+DEMO_PASSWORD = "ketamine demo ward"  # noqa: S105 (printed for the demo on purpose)
 DEMO_ACCOUNTS = [
     ("admin@example.com", "Avery Admin", Role.ADMIN),
     ("instructor@example.com", "Iris Instructor", Role.INSTRUCTOR),

@@ -68,7 +68,7 @@ from tests.browser.scenarios import (
     take,
     within,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, confirm_link
 
 pytestmark = pytest.mark.browser
 
@@ -326,6 +326,7 @@ def test_public_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
             ("sign up", "/sign-up", 200),
             ("forgot password", "/forgot-password", 200),
             ("reset link not valid", "/reset-password/not-a-token", 400),
+            ("sign-up link not valid", "/sign-up/confirm/not-a-token", 400),
             ("certificate (public)", f"/certificates/{world.certificate}", 200),
             ("no such certificate", "/certificates/NOPE-NOPE", 404),
             ("404", "/no-such-page", 404),
@@ -339,6 +340,19 @@ def test_public_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     audit.visit("reset link sent", forgot)
+
+    def asked_to_sign_up(page: Page) -> None:
+        page.goto(f"{live_server.url}/sign-up")
+        page.get_by_label("Name").fill("Kim Nurse")
+        page.get_by_label("Email").fill("kim@example.com")
+        page.get_by_label("Password", exact=True).fill("a good long password")
+        page.get_by_label("Confirm password").fill("a good long password")
+        page.get_by_label("Profession").select_option("nurse")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
+
+    audit.visit("sign-up link sent", asked_to_sign_up)
+    audit.visit("sign-up link", confirm_link(live_server.app, "kim@example.com"))
     audit.assert_clean()
 
 

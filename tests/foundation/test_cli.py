@@ -49,7 +49,7 @@ def test_db_upgrade_and_user_management(empty_database_url: str) -> None:
     short = lms(empty_database_url, "users", "create", "bo@example.com", "--password-stdin",
                 stdin="short\n")  # fmt: skip
     assert short.returncode == 1
-    assert "at least 10 characters" in short.stderr
+    assert "at least 15 characters" in short.stderr
 
     promoted = lms(empty_database_url, "users", "set-role", "ana@example.com", "admin")
     assert promoted.returncode == 0, promoted.stderr
