@@ -76,3 +76,15 @@ def send_reset_link(account: Account) -> None:
         site_name=current_app.config["LMS_SITE_NAME"],
     )
     send_mail(account.email, f"Reset your password · {current_app.config['LMS_SITE_NAME']}", body)
+
+
+def send_no_account_note(email: str) -> None:
+    """Tell an address with no (active) account that a reset was asked for it: the page
+    answers alike either way, and so does the mail, in count and in time taken."""
+    site_name = current_app.config["LMS_SITE_NAME"]
+    body = render_template(
+        "lms/accounts/no_account_mail.txt",
+        sign_up=external_url("accounts.sign_up"),
+        site_name=site_name,
+    )
+    send_mail(email, f"Reset your password · {site_name}", body)

@@ -16,7 +16,12 @@ from lms.accounts.forms import (
     SignInForm,
     SignUpForm,
 )
-from lms.accounts.reset import ResetLinkError, account_for_reset_token, send_reset_link
+from lms.accounts.reset import (
+    ResetLinkError,
+    account_for_reset_token,
+    send_no_account_note,
+    send_reset_link,
+)
 from lms.accounts.service import (
     EmailTakenError,
     authenticate,
@@ -44,6 +49,9 @@ ALREADY_MADE = "The account for this address is made already."
 SIGN_UP_PER_EMAIL = "5 per hour"
 SIGN_UP_PER_ADDRESS = "20 per hour"
 TOO_MANY_SIGN_UPS = "Too many sign-ups. Wait a while, then try again, or sign in."
+#: Tries of the current password on the change-password page, per account.
+CHANGES_PER_ACCOUNT = "10 per 15 minutes"
+TOO_MANY_CHANGES = "Too many tries. Wait a few minutes, then try again."
 
 
 @bp.context_processor
@@ -145,6 +153,9 @@ def change_password_page() -> str | Response:
     form = ChangePasswordForm()
     form.chooser = (account.email, account.name)
     if form.validate_on_submit():
+        # Whoever holds a session (a stolen cookie, a shared computer) must not be able to
+        # try passwords here any faster than at sign-in.
+        throttle("password-change", CHANGES_PER_ACCOUNT, f"account:{account.id}", TOO_MANY_CHANGES)
         if not account.check_password(form.current_password.data or ""):
             form.current_password.errors.append("This is not your current password.")
         else:
@@ -165,7 +176,9 @@ def forgot_password() -> str | Response:
         account = find_account(form.email.data or "")
         if account is not None and account.active:
             send_reset_link(account)
-            session.commit()
+        else:  # one mail either way: the same answer, and the same time to give it
+            send_no_account_note(normalise_email(form.email.data or ""))
+        session.commit()
         return render_template("lms/accounts/forgot_password_sent.html")
     return render_template("lms/accounts/forgot_password.html", form=form)
 

@@ -121,3 +121,23 @@ def test_reset_requests_have_their_own_budget_and_cannot_lock_anyone_out(
     assert statuses == [200] * 5 + [429] * 7  # reset links: five per quarter hour
     # Ana still signs in, from anywhere.
     assert attempt(client, token, "ana@example.com", PASSWORD, "10.2.1.1") == 302
+
+
+def test_the_change_password_page_cannot_be_used_to_guess_the_password(
+    app: Flask, users: Users
+) -> None:
+    """Same class as the findings of issue 17 (an unthrottled guessable input): whoever
+    holds a signed-in session could try current passwords on the change-password page
+    without limit. It now allows ten tries per account per quarter hour."""
+    users.create("ana@example.com")
+    client = users.client
+    assert users.sign_in("ana@example.com").status_code == 302
+    token = csrf_token(client, "/account/password")
+    new = "a brand new passphrase"
+
+    def change(current: str) -> int:
+        data = {"csrf_token": token, "current_password": current, "password": new, "confirm": new}
+        return client.post("/account/password", data=data).status_code
+
+    assert [change(f"guess number {n}") for n in range(10)] == [200] * 10
+    assert change(PASSWORD) == 429  # even the right one, until the window passes
