@@ -11,9 +11,9 @@ response, so neither side's resources are refused.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import session as flask_session
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -109,7 +109,17 @@ def is_private(response: Response) -> bool:
         return False
     if response.headers.get("Content-Disposition", "").startswith("attachment"):
         return True
-    return bool(current_user and current_user.is_authenticated)
+    return signed_in()
+
+
+def signed_in() -> bool:
+    """Whether a signed-in user made the request, without loading the user when the
+    request has not (that reads the database: the 503 page for a database that is down
+    must still go out)."""
+    user = g.get("_login_user")  # Flask-Login's user for this request, once loaded
+    if user is not None:
+        return bool(user.is_authenticated)
+    return "_user_id" in flask_session
 
 
 def strict_transport_security() -> str | None:

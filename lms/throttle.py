@@ -52,7 +52,13 @@ def app_throttle() -> Throttle:
 
 
 def throttle(scope: str, limit: str, key: str, message: str) -> None:
-    """Count an attempt at `scope` by `key`; a 429 with `message` past `limit`."""
+    """Count an attempt at `scope` by `key`; a 429 with `message` past `limit`.
+
+    `RATELIMIT_ENABLED = False` (Flask-Limiter's switch, e.g. for a load test) turns
+    these throttles off too.
+    """
+    if current_app.config.get("RATELIMIT_ENABLED") is False:
+        return
     wait = app_throttle().hit(parse(limit), scope, key)
     if wait is not None:
         raise TooManyRequests(description=message, retry_after=wait)

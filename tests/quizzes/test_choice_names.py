@@ -82,6 +82,21 @@ def test_finding_2_the_right_choice_cannot_be_read_from_the_values(
     assert all(0.15 * ATTEMPTS < count < 0.55 * ATTEMPTS for count in wrong_ranks.values())
 
 
+def test_finding_2_shuffled_the_right_choice_takes_every_position(
+    app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
+) -> None:
+    sync_quiz(essay=False, attempts=None, shuffle=True)
+    positions: Counter[int] = Counter()
+    for _ in range(ATTEMPTS):
+        attempt_id = start(learner)
+        single = keys(app, attempt_id)["first-used"]
+        values = page_values(text(learner.get(f"/attempts/{attempt_id}")))[single.field]
+        positions[values.index(single.choices[RIGHT["first-used"][0]])] += 1
+        assert submit(learner, attempt_id).status_code == 302
+    assert set(positions) == {0, 1}
+    assert all(0.2 * ATTEMPTS < count < 0.8 * ATTEMPTS for count in positions.values())
+
+
 def test_finding_2_ids_and_other_attempts_names_are_refused(
     app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
 ) -> None:
