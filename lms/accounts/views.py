@@ -23,6 +23,7 @@ from lms.accounts.reset import (
     send_reset_link,
 )
 from lms.accounts.service import (
+    AccountError,
     EmailTakenError,
     authenticate,
     change_password,
@@ -114,6 +115,10 @@ def confirm_sign_up(token: str) -> tuple[str, int] | str | Response:
             session.rollback()
             page = render_template("lms/accounts/sign_up_invalid.html", problem=ALREADY_MADE)
             return page, 410
+        except AccountError as error:  # details the form let through, refused here
+            session.rollback()
+            page = render_template("lms/accounts/sign_up_invalid.html", problem=str(error))
+            return page, 400
         start_session(account)
         flash(f"Welcome, {account.name}. Your account is ready.")
         return redirect(next_page())
