@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(
             {
                 "SECRET_KEY": "explain",
+                "LMS_BASE_URL": "http://127.0.0.1",
                 "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
                 "RATELIMIT_ENABLED": False,
             }

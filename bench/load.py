@@ -72,6 +72,8 @@ PASSWORD = "load-test-password"  # noqa: S105 - throw-away accounts in a throw-a
 REQUEST_TIMEOUT = 60
 SEATS = 5
 ATTEMPT_LIMIT = 2
+#: The servers' secret key; the checks need it to read the attempt pages' opaque names.
+SERVER_SECRET = secrets.token_hex(32)
 #: The gunicorn app: the standalone app with sign-in throttling off.
 APP = 'lms:create_app({"RATELIMIT_ENABLED": False})'
 
@@ -214,7 +216,13 @@ def seed(database_url: str, folder: Path, sizes: dict[str, int]) -> Seeded:
     def set_cheap_password(account: Account, _password: str) -> None:
         account.password_hash = cheap
 
-    app = create_app({"SECRET_KEY": "bench-load-seed", "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-load-seed",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "LMS_BASE_URL": "http://127.0.0.1",
+        }
+    )
     groups: dict[str, list[str]] = {}
     with app.app_context(), patch.object(Account, "set_password", set_cheap_password):
         migrate.upgrade()
@@ -267,7 +275,8 @@ def gunicorn(database_url: str, workers: int, log: Path) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "FLASK_"))}
     env |= {
-        "LMS_SECRET_KEY": secrets.token_hex(32),
+        "LMS_SECRET_KEY": SERVER_SECRET,
+        "LMS_BASE_URL": "http://127.0.0.1",
         "LMS_DATABASE_URL": database_url,
         "PYTHONPATH": str(REPO),
     }
@@ -491,13 +500,13 @@ def questions_on(html: str) -> list[Question]:
 
 
 def make_answers(questions: list[Question], rng: random.Random, label: str) -> dict[str, Any]:
-    """Answers in the shape the database stores them (question key -> response)."""
+    """Answers as the page names them (question key -> response; choices by their value)."""
     answers: dict[str, Any] = {}
     for q in questions:
         if q.type == "single":
-            answers[q.key] = int(rng.choice(q.values))
+            answers[q.key] = rng.choice(q.values)
         elif q.type == "multiple":
-            answers[q.key] = sorted(int(v) for v in rng.sample(q.values, rng.randint(1, 3)))
+            answers[q.key] = sorted(rng.sample(q.values, rng.randint(1, 3)))
         elif q.type == "true_false":
             answers[q.key] = rng.random() < 0.5
         elif q.type == "short_answer":
@@ -591,17 +600,32 @@ class Database:
             return list(connection.execute(sa.text(sql), params))
 
     def stored_answers(self, attempt_ids: list[int]) -> dict[int, dict[str, Any]]:
-        from lms.models import Answer
+        """Each attempt's stored answers, named as its page names them (the servers' key)."""
+        from lms.models import Answer, QuestionVersion
+        from lms.quizzes.tokens import AttemptTokens, names_key
 
+        key = names_key(SERVER_SECRET)
         found: dict[int, dict[str, Any]] = {attempt: {} for attempt in attempt_ids}
         with self.engine.connect() as connection:
             for chunk in range(0, len(attempt_ids), 500):
                 ids = attempt_ids[chunk : chunk + 500]
-                query = sa.select(
-                    Answer.attempt_id, Answer.question_version_id, Answer.response
-                ).where(Answer.attempt_id.in_(ids))
-                for attempt, version, response in connection.execute(query):
-                    found[attempt][str(version)] = response
+                query = (
+                    sa.select(
+                        Answer.attempt_id,
+                        Answer.question_version_id,
+                        QuestionVersion.type,
+                        Answer.response,
+                    )
+                    .join(QuestionVersion, Answer.question_version_id == QuestionVersion.id)
+                    .where(Answer.attempt_id.in_(ids))
+                )
+                for attempt, version, kind, response in connection.execute(query):
+                    names = AttemptTokens(attempt, key)
+                    if kind == "single" and response is not None:
+                        response = names.choice(response)
+                    elif kind == "multiple":
+                        response = sorted(names.choice(choice) for choice in response)
+                    found[attempt][names.question(version)] = response
         return found
 
     def attempts_by_learner(self, quiz: str, emails: list[str]) -> dict[str, list[Any]]:

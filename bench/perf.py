@@ -117,6 +117,7 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen[bytes]) -> floa
 def server_env(database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "FLASK_"))}
     env["LMS_SECRET_KEY"] = secrets.token_hex(32)
+    env["LMS_BASE_URL"] = "http://127.0.0.1"
     env["LMS_DATABASE_URL"] = database_url
     env["PYTHONPATH"] = str(REPO)
     return env

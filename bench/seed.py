@@ -62,7 +62,7 @@ COHORT_SIZE = 200
 RANDOM_SEED = 20261127
 #: Every seeded account's password. They share one hash made with a low work factor
 #: (pbkdf2, 1,000 rounds), so that the benchmark's sign-ins (not measured) are quick.
-PASSWORD = "bench-password"  # noqa: S105
+PASSWORD = "bench seed password"  # noqa: S105
 ADMIN_EMAIL = "admin@bench.example"
 SELF_PACED_INSTRUCTOR = "self-paced-instructor@bench.example"
 #: Rows buffered per table before they are written.
@@ -891,6 +891,7 @@ def seed(
     app = create_app(
         {
             "SECRET_KEY": "bench-seed",
+            "LMS_BASE_URL": "http://127.0.0.1",
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         }
     )

@@ -12,10 +12,11 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from werkzeug.exceptions import HTTPException
 
-from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config
+from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config, trusted_hosts
 from lms.database import configure_sqlite
 from lms.errors import handle_busy_database, handle_too_large
 from lms.extension import LMS
+from lms.links import require_base_url
 from lms.security import SessionInterface, add_security_headers
 from lms.web import render_error
 
@@ -30,6 +31,7 @@ def create_app(
     if config:
         app.config.from_mapping(config)
     ephemeral = configure_secret_key(app, allow_missing_secret)
+    configure_hosts(app, allow_missing_secret)
     configure_database(app)
     configure_login(app)
     from lms.accounts.throttle import init_throttling
@@ -54,6 +56,14 @@ def configure_secret_key(app: Flask, allow_missing: bool) -> bool:
         raise ConfigError(HOW_TO_SET_THE_KEY)
     app.config["SECRET_KEY"] = secrets.token_hex(32)
     return True
+
+
+def configure_hosts(app: Flask, allow_missing: bool) -> None:
+    """Links from LMS_BASE_URL; requests for any other host name are refused with a 400
+    (Flask's TRUSTED_HOSTS, unless the config sets its own)."""
+    base = require_base_url(app, allow_missing=allow_missing)
+    if base and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(base, app.config.get("LMS_TRUSTED_HOSTS"))
 
 
 def configure_database(app: Flask) -> None:

@@ -145,3 +145,20 @@ def lock_row(model: type[Base], row_id: int) -> None:
         session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
     else:
         session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
+
+
+def lock_rows(model: type[Base], *criteria: Any) -> set[int]:
+    """Take the write lock on every row matching `criteria`; return their ids as read
+    once the lock is held (so another transaction's committed change is seen).
+
+    PostgreSQL: `SELECT ... FOR UPDATE`, which waits for rows another transaction holds
+    and re-checks `criteria` on rows it changed. SQLite: a no-op UPDATE takes the
+    database's write lock first, as in `lock_row`. Rows that start matching only after
+    the read (an insert, say) are not locked: use this to count what may only shrink.
+    """
+    table = model.__table__  # type: ignore[attr-defined]
+    select = sa.select(table.c.id).where(*criteria)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(table).where(*criteria).values(id=table.c.id))
+        return set(session.scalars(select))
+    return set(session.scalars(select.with_for_update()))

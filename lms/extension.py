@@ -33,8 +33,10 @@ from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
+from lms.links import require_base_url
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
+from lms.throttle import Throttle
 from lms.web import (
     host_links,
     lms_url_for,
@@ -58,6 +60,8 @@ class LMSState:
     ephemeral_secret: bool = False
     #: Course structures kept by `lms.learning.structure.course_structure`, by course id.
     course_structures: dict[int, CachedStructure] = field(default_factory=dict)
+    #: Counters for `lms.throttle.throttle` (made on first use).
+    throttle: Throttle | None = None
 
 
 #: One blueprint per area of the product, all mounted at the LMS's URL prefix.
@@ -120,6 +124,8 @@ class LMS:
         for key, value in DEFAULTS.items():
             app.config.setdefault(key, value)
         check_known_keys(app.config)
+        if accounts is None:  # a host app (the standalone app checked it already)
+            require_base_url(app)
 
         prefix = (url_prefix or self.url_prefix or app.config["LMS_URL_PREFIX"] or "").rstrip("/")
         app.extensions["lms"] = LMSState(

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
 
 from lms.database import session, utcnow
 from lms.dates import format_local
 from lms.grading.queue import waiting_by_quiz, waiting_count
+from lms.links import external_url
 from lms.mail import send_mail
 from lms.models import Attempt, Notification, OutboxMessage, Profile, Role
-from lms.web import lms_endpoint, lms_url_for
+from lms.web import lms_url_for
 
 __all__ = [
     "feedback_released",
@@ -40,14 +39,6 @@ MESSAGE_MAX = 500
 DIGEST_SUBJECT = "Grading digest for {day}"
 
 
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """A full link for a mail: from the request, or SERVER_NAME, or the bare path (CLI)."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return lms_url_for(endpoint, **values, _external=True)
-    adapter = current_app.url_map.bind("localhost", current_app.config["APPLICATION_ROOT"])
-    return adapter.build(lms_endpoint(endpoint), values)
-
-
 def notify(profile: Profile, message: str, link: str = "") -> Notification:
     """An in-app notification for `profile` (flushed)."""
     notification = Notification(profile_id=profile.id, message=message[:MESSAGE_MAX], link=link)
@@ -60,7 +51,7 @@ def _review_link(attempt: Attempt) -> tuple[str, str]:
     """(in-app path, link for a mail) to the learner's review of the attempt."""
     return (
         lms_url_for("quizzes.review", attempt_id=attempt.id),
-        absolute_url("quizzes.review", attempt_id=attempt.id),
+        external_url("quizzes.review", attempt_id=attempt.id),
     )
 
 
@@ -165,7 +156,7 @@ def build_digest(profile: Profile) -> Digest | None:
         f"Hello {profile.display_name},\n\n"
         f"{plural(total, 'essay answer')} {waits} waiting for grading in your courses: "
         f"{'; '.join(parts)}.{since}\n\n"
-        f"Open the grading queue: {absolute_url('grading.queue')}\n"
+        f"Open the grading queue: {external_url('grading.queue')}\n"
     )
     return Digest(profile.email, f"{plural(total, 'answer')} waiting", body)
 

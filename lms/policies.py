@@ -45,6 +45,7 @@ POLICIES: dict[str, Audience] = {
     # accounts (standalone)
     "accounts.sign_in": Audience.PUBLIC,
     "accounts.sign_up": Audience.PUBLIC,
+    "accounts.confirm_sign_up": Audience.PUBLIC,
     "accounts.forgot_password": Audience.PUBLIC,
     "accounts.reset_password": Audience.PUBLIC,
     "accounts.sign_out": Audience.PUBLIC,  # signing out twice is harmless

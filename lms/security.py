@@ -11,7 +11,8 @@ response, so neither side's resources are refused.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import session as flask_session
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -99,7 +100,47 @@ def merge_policies(first: str, second: str) -> str:
     return "; ".join(" ".join([name, *sources]) for name, sources in merged.items())
 
 
+def is_private(response: Response) -> bool:
+    """A response for one person's eyes: any page to a signed-in user, and downloads.
+
+    Static files are the same for everyone (and cached as Flask serves them).
+    """
+    if request.endpoint and request.endpoint.rpartition(".")[2] == "static":
+        return False
+    if response.headers.get("Content-Disposition", "").startswith("attachment"):
+        return True
+    return signed_in()
+
+
+def signed_in() -> bool:
+    """Whether a signed-in user made the request, without loading the user when the
+    request has not (that reads the database: the 503 page for a database that is down
+    must still go out)."""
+    user = g.get("_login_user")  # Flask-Login's user for this request, once loaded
+    if user is not None:
+        return bool(user.is_authenticated)
+    return "_user_id" in flask_session
+
+
+def strict_transport_security() -> str | None:
+    """The HSTS header for an HTTPS request (never in debug, where the site may be
+    served over plain HTTP on the same host name next)."""
+    max_age = current_app.config.get("LMS_HSTS_MAX_AGE")
+    if not max_age or current_app.debug or not request.is_secure:
+        return None
+    return f"max-age={int(max_age)}"
+
+
 def add_security_headers(response: Response) -> Response:
+    if has_request_context():
+        hsts = strict_transport_security()
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        # No copy in the browser's cache or a proxy: attempts, reviews, grades, records,
+        # certificates, the outbox with its reset links (a shared computer, the back
+        # button after signing out).
+        if is_private(response):
+            response.headers["Cache-Control"] = "no-store"
     policy = content_security_policy()
     if policy:
         existing = response.headers.get("Content-Security-Policy")

@@ -18,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
@@ -65,12 +65,22 @@ def lms_url_for(endpoint: str, **values: Any) -> str:
 PROFILE_NOT_REQUIRED = frozenset({"profile"})
 
 
-def render_error(error: HTTPException) -> tuple[Any, int]:
+#: The answer to a request for a host name the app does not serve (TRUSTED_HOSTS).
+UNTRUSTED_HOST = "Bad request: this site does not answer to that host name.\n"
+
+
+def render_error(error: HTTPException) -> tuple[Any, int] | Response:
     """Every LMS error as a page a person understands (as JSON for a script that sent or
     asked for JSON: the autosave and reading-time reports)."""
+    if isinstance(error, SecurityError):
+        # An untrusted Host header: no URL can be built for it, so no page either.
+        return Response(UNTRUSTED_HOST, 400, mimetype="text/plain")
+    retry_after = getattr(error, "retry_after", None)  # a 429 or 503 that says when
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
     if request.is_json or request.accept_mimetypes.best == "application/json":
-        return jsonify(status="error", error=error.description), error.code or 500
-    return render_template("lms/error.html", error=error), error.code or 500
+        return jsonify(status="error", error=error.description), error.code or 500, headers
+    page = render_template("lms/error.html", error=error)
+    return Response(page, error.code or 500, headers) if headers else (page, error.code or 500)
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -173,6 +173,32 @@ class Users:
         return post_form(self.client, "/sign-in", {"email": email, "password": password})
 
 
+def confirm_link(app: Flask, email: str) -> str:
+    """The path of the last sign-up link mailed to `email` (from the outbox)."""
+    from lms.models import OutboxMessage
+
+    with app.app_context():
+        body = session.scalar(
+            sa.select(OutboxMessage.body)
+            .where(OutboxMessage.to_address == email.strip().lower())
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        )
+    match = re.search(r"https?://[^/\s]+(/\S*sign-up/confirm/\S+)", body or "")
+    assert match, body
+    return match.group(1)
+
+
+def sign_up(app: Flask, client: FlaskClient, data: dict[str, Any], path: str = "/sign-up") -> Any:
+    """Sign up as a person does: the form, then the mailed link and its button. Returns
+    the button's response (a redirect, signed in)."""
+    asked = post_form(client, path, data)
+    assert asked.status_code == 200, asked.get_data(as_text=True)
+    assert "Check your email" in asked.get_data(as_text=True)
+    link = confirm_link(app, data["email"])
+    return post_form(client, link, {}, token_from=link)
+
+
 @pytest.fixture
 def users(app: Flask, client: FlaskClient) -> Users:
     return Users(app, client)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, Field, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lms.accounts.service import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from lms.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 from lms.profile.forms import (
     LicenceChecks,
     licence_number_field,
@@ -16,7 +17,10 @@ from lms.profile.forms import (
     strip,
 )
 
-PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well."
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well; "
+    "not your email or this site's name."
+)
 
 
 def email_field() -> EmailField:
@@ -55,6 +59,22 @@ def confirm_field(label: str = "Confirm password") -> PasswordField:
     )
 
 
+class PasswordPolicy:
+    """Checks the form's `password` against the policy (`lms.accounts.passwords`), for
+    the person who chooses it: `chooser` is their (email, name)."""
+
+    chooser: tuple[str, str] = ("", "")
+
+    def validate_password(self, field: Field) -> None:
+        if field.errors or not field.data:  # too short or long: said already
+            return
+        email, name = self.chooser
+        site_name = str(current_app.config.get("LMS_SITE_NAME") or "")
+        problem = password_problem(field.data, email=email, name=name, site_name=site_name)
+        if problem:
+            raise ValidationError(problem)
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email",
@@ -71,7 +91,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class SignUpForm(LicenceChecks, FlaskForm):
+class SignUpForm(PasswordPolicy, LicenceChecks, FlaskForm):
     name = name_field()
     email = email_field()
     password = new_password_field()
@@ -81,8 +101,12 @@ class SignUpForm(LicenceChecks, FlaskForm):
     licence_number = licence_number_field()
     submit = SubmitField("Create account")
 
+    @property
+    def chooser(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.email.data or "", self.name.data or "")
 
-class ChangePasswordForm(FlaskForm):
+
+class ChangePasswordForm(PasswordPolicy, FlaskForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(message="Enter your current password."), Length(max=200)],
@@ -97,7 +121,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Send me a link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PasswordPolicy, FlaskForm):
     password = new_password_field("New password")
     confirm = confirm_field("Confirm new password")
     submit = SubmitField("Set new password")

@@ -15,9 +15,9 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lms.database import session
+from lms.links import external_url
 from lms.mail import send_mail
 from lms.models import Account
-from lms.web import lms_url_for
 
 SALT = "lms.password-reset"
 
@@ -66,7 +66,7 @@ def account_for_reset_token(token: str) -> Account:
 
 def send_reset_link(account: Account) -> None:
     """Mail the account a reset link (recorded in the outbox; the caller commits)."""
-    link = lms_url_for("accounts.reset_password", token=make_reset_token(account), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(account))
     minutes = max(1, int(current_app.config["LMS_PASSWORD_RESET_MAX_AGE"]) // 60)
     body = render_template(
         "lms/accounts/reset_mail.txt",
@@ -76,3 +76,15 @@ def send_reset_link(account: Account) -> None:
         site_name=current_app.config["LMS_SITE_NAME"],
     )
     send_mail(account.email, f"Reset your password · {current_app.config['LMS_SITE_NAME']}", body)
+
+
+def send_no_account_note(email: str) -> None:
+    """Tell an address with no (active) account that a reset was asked for it: the page
+    answers alike either way, and so does the mail, in count and in time taken."""
+    site_name = current_app.config["LMS_SITE_NAME"]
+    body = render_template(
+        "lms/accounts/no_account_mail.txt",
+        sign_up=external_url("accounts.sign_up"),
+        site_name=site_name,
+    )
+    send_mail(email, f"Reset your password · {site_name}", body)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.accounts.passwords import password_problem
 from lms.database import session
 from lms.models import Account, Profession, Profile, Role
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 200
 MAX_NAME_LENGTH = 120
 MAX_EMAIL_LENGTH = 254
 MAX_LICENCE_LENGTH = 80
@@ -36,11 +36,13 @@ def find_account(email: str) -> Account | None:
     return session.scalar(sa.select(Account).where(Account.email == normalise_email(email)))
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"The password can have at most {MAX_PASSWORD_LENGTH} characters.")
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
+    """AccountError unless the password follows the policy (`lms.accounts.passwords`)
+    for the person with this email and name."""
+    site_name = str(current_app.config.get("LMS_SITE_NAME") or "")
+    problem = password_problem(password, email=email, name=name, site_name=site_name)
+    if problem:
+        raise AccountError(problem)
 
 
 def create_account(
@@ -52,8 +54,13 @@ def create_account(
     profession: Profession | None = None,
     licence_type: str | None = None,
     licence_number: str | None = None,
+    password_hash: str | None = None,
 ) -> Account:
-    """Create an account and its profile (flushed, not committed)."""
+    """Create an account and its profile (flushed, not committed).
+
+    `password_hash`: a password already checked and hashed (a confirmed sign-up); then
+    `password` is not used.
+    """
     email = normalise_email(email)
     name = name.strip()
     if "@" not in email or len(email) > MAX_EMAIL_LENGTH:
@@ -63,11 +70,15 @@ def create_account(
     for licence in (licence_type, licence_number):
         if licence and len(licence) > MAX_LICENCE_LENGTH:
             raise AccountError(f"Licence details can have at most {MAX_LICENCE_LENGTH} characters.")
-    check_new_password(password)
+    if password_hash is None:
+        check_new_password(password, email=email, name=name)
     if find_account(email) is not None:
         raise EmailTakenError(f"An account for {email} already exists.")
     account = Account(email=email, name=name or email.split("@")[0][:MAX_NAME_LENGTH])
-    account.set_password(password)
+    if password_hash is None:
+        account.set_password(password)
+    else:
+        account.password_hash = password_hash
     session.add(account)
     session.flush()
     session.add(
@@ -118,6 +129,6 @@ def end_all_sessions(account: Account) -> int:
 
 def change_password(account: Account, new_password: str) -> int:
     """Set a new password and end every session; returns the new session version."""
-    check_new_password(new_password)
+    check_new_password(new_password, email=account.email, name=account.name)
     account.set_password(new_password)
     return end_all_sessions(account)

@@ -1,4 +1,4 @@
-"""Sign-in throttling, per account and per address.
+"""Sign-in and reset-link throttling, per account and per address (each its own count).
 
 Every sign-in POST counts, successful or not, and is counted before the password is
 checked (an atomic increment in the limiter's storage). Counting only failures, after the
@@ -47,8 +47,35 @@ sign_in_limits = [
 ]
 
 
+#: Reset-link requests have their own counters: sharing the sign-in ones let anyone lock
+#: a person out of signing in by asking for reset links in their name.
+RESETS_PER_ACCOUNT = "5 per 15 minutes"
+RESETS_PER_ADDRESS = "20 per 15 minutes"
+TOO_MANY_RESETS = "Too many reset links asked for. Wait a few minutes, then try again."
+
+reset_limits = [
+    limiter.limit(
+        RESETS_PER_ADDRESS, methods=["POST"], error_message=TOO_MANY_RESETS, scope="reset-address"
+    ),
+    limiter.limit(
+        RESETS_PER_ACCOUNT,
+        key_func=account_key,
+        methods=["POST"],
+        error_message=TOO_MANY_RESETS,
+        scope="reset-account",
+    ),
+]
+
+
 def throttled(view):  # type: ignore[no-untyped-def]
     """Apply the sign-in limits to a view."""
     for limit in sign_in_limits:
+        view = limit(view)
+    return view
+
+
+def reset_throttled(view):  # type: ignore[no-untyped-def]
+    """Apply the reset-link limits to a view (counted apart from sign-in's)."""
+    for limit in reset_limits:
         view = limit(view)
     return view

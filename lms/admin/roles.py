@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from lms.database import session
+from lms.database import lock_rows, session
 from lms.models import Profile, Role
 
 
@@ -13,14 +11,18 @@ class RoleError(ValueError):
 
 
 def change_role(actor: Profile, profile: Profile, role: Role) -> None:
-    """Give `profile` a new role. Only admins may; the last admin cannot be demoted."""
+    """Give `profile` a new role. Only admins may; the last admin cannot be demoted.
+
+    The admins' rows are locked before they are counted, so two admins demoting each
+    other at the same moment are served one after the other: the second sees the first's
+    change (it is no longer an admin, or the other is the last one) and is refused.
+    """
     if not actor.is_admin:
         raise RoleError("Only admins can change roles.")
-    if profile.role is Role.ADMIN and role is not Role.ADMIN:
-        admins = session.scalar(
-            sa.select(sa.func.count(Profile.id)).where(Profile.role == Role.ADMIN)
-        )
-        if (admins or 0) <= 1:
-            raise RoleError("This is the only admin. Make someone else an admin first.")
+    admins = lock_rows(Profile, Profile.role == Role.ADMIN)
+    if actor.id not in admins:
+        raise RoleError("You are no longer an admin, so you cannot change roles.")
+    if profile.id in admins and role is not Role.ADMIN and len(admins) <= 1:
+        raise RoleError("This is the only admin. Make someone else an admin first.")
     profile.role = role
     session.flush()

@@ -7,8 +7,9 @@ from flask import Response, abort, current_app, render_template
 from lms.access import current_profile, login_required
 from lms.certificates import manage
 from lms.certificates.service import find_certificate, masked_licence
+from lms.links import external_url
 from lms.models import Certificate
-from lms.web import lms_blueprint, lms_url_for
+from lms.web import lms_blueprint
 
 bp = lms_blueprint("certificates", __name__)
 manage.register(bp)
@@ -46,7 +47,7 @@ def download(code: str) -> Response:
     # pay it at start-up for a page few people open.
     from lms.certificates.pdf import certificate_pdf
 
-    verify_url = lms_url_for("certificates.verify", code=certificate.code, _external=True)
+    verify_url = external_url("certificates.verify", code=certificate.code)
     body = certificate_pdf(certificate, verify_url, current_app.config["LMS_SITE_NAME"])
     return Response(
         body,

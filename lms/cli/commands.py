@@ -21,7 +21,7 @@ from lms.models import Profile, Role
 from lms.resources import bundled_courses_dir
 
 if TYPE_CHECKING:
-    from lms.content.loader import CourseSource
+    from lms.content.loader import LoadResult
 
 lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
 
@@ -140,7 +140,7 @@ def _courses_root(path: str | None) -> Path:
     return Path(configured) if configured else bundled_courses_dir()
 
 
-def _load_checked(path: str | None) -> list[CourseSource]:
+def _load_checked(path: str | None) -> LoadResult:
     """Load the course tree, or print every problem and exit non-zero."""
     from lms.content.loader import load_courses
 
@@ -153,7 +153,7 @@ def _load_checked(path: str | None) -> list[CourseSource]:
         raise click.ClickException(
             f"{count} problem{'s' if count != 1 else ''} in {root}; nothing was changed."
         )
-    return result.courses
+    return result
 
 
 @courses_group.command("check")
@@ -163,7 +163,10 @@ def courses_check(path: str | None) -> None:
     from lms.content.loader import EvaluationSource, LessonSource, QuizSource
     from lms.content.sync import plural
 
-    courses = _load_checked(path)
+    result = _load_checked(path)
+    for warning in result.warnings:  # worth a look, but nothing to stop for
+        click.echo(str(warning), err=True)
+    courses = result.courses
     for source in courses:
         items = [item for module in source.modules for item in module.items]
         counts = [
@@ -176,7 +179,11 @@ def courses_check(path: str | None) -> None:
             f"{n} {plural(kind, n)}" for kind, n in counts if n or kind != "evaluation"
         )
         click.echo(f"ok  {source.course.slug}: {summary}")
-    click.echo(f"{len(courses)} course{'s' if len(courses) != 1 else ''} checked, no problems.")
+    warnings = len(result.warnings)
+    noted = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    click.echo(
+        f"{len(courses)} course{'s' if len(courses) != 1 else ''} checked, no problems{noted}."
+    )
 
 
 @courses_group.command("sync")
@@ -185,7 +192,7 @@ def courses_sync(path: str | None) -> None:
     """Load the course files under PATH into the database, in one transaction."""
     from lms.content.sync import sync_courses
 
-    courses = _load_checked(path)
+    courses = _load_checked(path).courses
     try:
         report = sync_courses(courses)
         session.commit()

@@ -16,7 +16,7 @@ from lms.database import session, utcnow
 from lms.models import Cohort, Course, Profile, Role, Track
 from lms.resources import bundled_courses_dir
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 (printed for the demo on purpose)
+DEMO_PASSWORD = "ketamine demo ward"  # noqa: S105 (printed for the demo on purpose)
 DEMO_ACCOUNTS = [
     ("admin@example.com", "Avery Admin", Role.ADMIN),
     ("instructor@example.com", "Iris Instructor", Role.INSTRUCTOR),
@@ -74,6 +74,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"Cohort invite code: {cohort.invite_code}")
     if no_serve:
         return
+    # Links in the demo's mail (password resets, feedback) lead to this server.
+    current_app.config["LMS_BASE_URL"] = current_app.config.get("LMS_BASE_URL") or (
+        f"http://{host}:{port}"
+    )
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)\n")
     # app.run() is ignored inside a Flask CLI command; serve with werkzeug directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

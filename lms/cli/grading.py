@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from lms.config import HOW_TO_SET_THE_BASE_URL
 from lms.database import session, utcnow
+from lms.links import may_run_without_base_url
 from lms.notifications import send_grading_digests
 
 grading_cli = AppGroup("grading", help="Grading: the instructors' daily digest.")
@@ -14,6 +17,8 @@ grading_cli = AppGroup("grading", help="Grading: the instructors' daily digest."
 @grading_cli.command("digest")
 def digest_command() -> None:
     """Mail each instructor with essays waiting a summary (once a day; safe to rerun)."""
+    if not current_app.config.get("LMS_BASE_URL") and not may_run_without_base_url(current_app):
+        raise click.ClickException(HOW_TO_SET_THE_BASE_URL)  # the mail's links need it
     try:
         sent = send_grading_digests(utcnow())
         session.commit()

@@ -14,7 +14,7 @@ from flask.cli import run_command as flask_run
 
 from lms.cli.commands import lms_cli
 from lms.cli.demo import demo_command
-from lms.config import HOW_TO_SET_THE_KEY
+from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY
 
 
 def create_cli_app() -> Flask:
@@ -28,6 +28,8 @@ def _run(**options: Any) -> None:
     app = context.ensure_object(ScriptInfo).load_app()
     if app.extensions["lms"].ephemeral_secret and not app.debug:
         raise click.UsageError(HOW_TO_SET_THE_KEY)
+    if not app.config.get("LMS_BASE_URL") and not app.debug:
+        raise click.UsageError(HOW_TO_SET_THE_BASE_URL)
     context.invoke(flask_run, **options)
 
 

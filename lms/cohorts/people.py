@@ -29,6 +29,7 @@ from lms.models import (
     EnrolmentStatus,
     LiveSession,
     Profile,
+    Role,
 )
 
 MAX_EMAIL_LENGTH = 254
@@ -40,7 +41,7 @@ class Outcome(enum.StrEnum):
     ENROLLED = "enrolled"
     RETURNED = "enrolled again"
     ALREADY_IN = "already in"
-    NO_SUCH_USER = "no such user"
+    INVITED = "invited"
     NOT_AN_EMAIL = "not an email"
     FULL = "cohort full"
     ELSEWHERE = "in another cohort"
@@ -51,6 +52,11 @@ class Outcome(enum.StrEnum):
         return self in (Outcome.ENROLLED, Outcome.RETURNED, Outcome.ALREADY_IN)
 
     @property
+    def enrolled(self) -> bool:
+        """This line enrolled someone just now (they are told)."""
+        return self in (Outcome.ENROLLED, Outcome.RETURNED)
+
+    @property
     def explanation(self) -> str:
         return EXPLANATIONS[self]
 
@@ -59,7 +65,10 @@ EXPLANATIONS = {
     Outcome.ENROLLED: "Enrolled.",
     Outcome.RETURNED: "Enrolled again; their earlier progress is kept.",
     Outcome.ALREADY_IN: "Already in this cohort; nothing changed.",
-    Outcome.NO_SUCH_USER: "Nobody with this email has an account here yet.",
+    Outcome.INVITED: (
+        "Not enrolled: we mailed this address an invitation with the cohort's invite code "
+        "(learners join themselves, with an account of their own)."
+    ),
     Outcome.NOT_AN_EMAIL: "This is not an email address.",
     Outcome.FULL: "Not enrolled: the cohort is full. Raise its capacity first.",
     Outcome.ELSEWHERE: "Not enrolled: already in this course (another cohort or self-paced).",
@@ -73,6 +82,8 @@ class EnrolLine:
     text: str
     outcome: Outcome
     profile: Profile | None = None
+    #: The address the line names (normalised), when it is one.
+    email: str | None = None
 
 
 def split_entries(text: str) -> list[str]:
@@ -94,11 +105,14 @@ def parse_email(entry: str) -> str | None:
 
 
 def bulk_enrol(cohort: Cohort, text: str) -> list[EnrolLine]:
-    """Enrol every pasted address that belongs to a user; report each entry.
+    """Enrol every pasted address that belongs to a learner; report each entry.
 
-    Holds the cohort's row lock while counting seats, as joining does, so bulk enrolment
-    and learners joining at the same time cannot overfill the cohort. A fixed number of
-    queries, however many addresses.
+    Only learners are enrolled. Any other address, whether it has no account or a staff
+    one, is reported alike as invited (`lms.cohorts.notices` mails the invitation), so
+    the report never says whether an address has an account. Holds the cohort's row lock
+    while counting seats, as joining does, so bulk enrolment and learners joining at the
+    same time cannot overfill the cohort. A fixed number of queries, however many
+    addresses.
     """
     lock_row(Cohort, cohort.id)
     session.refresh(cohort)
@@ -109,7 +123,7 @@ def bulk_enrol(cohort: Cohort, text: str) -> list[EnrolLine]:
     if wanted:
         for profile in session.scalars(
             sa.select(Profile)
-            .where(sa.func.lower(Profile.email).in_(wanted))
+            .where(sa.func.lower(Profile.email).in_(wanted), Profile.role == Role.LEARNER)
             .order_by(Profile.id.desc())
         ):
             profiles[profile.email.lower()] = profile  # the oldest profile wins
@@ -131,16 +145,16 @@ def bulk_enrol(cohort: Cohort, text: str) -> list[EnrolLine]:
             outcome = Outcome.NOT_AN_EMAIL
         elif email in seen:
             outcome = Outcome.DUPLICATE
-        elif profile is None:
-            outcome = Outcome.NO_SUCH_USER
+        elif profile is None:  # no account, or not a learner's: the same answer
+            outcome = Outcome.FULL if left is not None and left <= 0 else Outcome.INVITED
         else:
             outcome = _outcome(cohort, enrolments.get(profile.id), left)
-            if outcome in (Outcome.ENROLLED, Outcome.RETURNED):
+            if outcome.enrolled:
                 enrolments[profile.id] = _enrol(cohort, profile, enrolments.get(profile.id))
                 left = None if left is None else left - 1
         if email:
             seen.add(email)
-        lines.append(EnrolLine(number, entry, outcome, profile))
+        lines.append(EnrolLine(number, entry, outcome, profile, email))
     session.flush()
     return lines
 

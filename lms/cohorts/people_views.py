@@ -15,6 +15,7 @@ from lms.cohorts import checkin, service
 from lms.cohorts import people as people_ops
 from lms.cohorts.calendar import to_local
 from lms.cohorts.forms import BulkEnrolForm, LiveSessionForm, attendance_form, learner_form
+from lms.cohorts.notices import tell_people
 from lms.cohorts.roster import cell_state
 from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
 from lms.database import lock_row, session, utcnow, valid_id
@@ -185,13 +186,16 @@ def check_in_code(cohort_id: int, session_id: int) -> Response:
 
 @staff_required
 def people(cohort_id: int) -> Page:
-    """The cohort's learners; paste emails to enrol many at once (each line reported)."""
-    cohort = cohort_or_404(staff_profile(), cohort_id)
+    """The cohort's learners; paste emails to enrol many learners at once (each line
+    reported, each person told) or invite the other addresses."""
+    staff = staff_profile()
+    cohort = cohort_or_404(staff, cohort_id)
     form = BulkEnrolForm()
     report = None
     if form.validate_on_submit():
         try:
             report = people_ops.bulk_enrol(cohort, form.emails.data or "")
+            tell_people(cohort, report, staff)
             session.commit()
         except sa.exc.IntegrityError:  # a learner joined another cohort at that moment
             session.rollback()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from lms.content import schema
 from lms.content.crosscheck import CourseIndex, Slugs, check_hours, did_you_mean
+from lms.content.keycheck import answer_position_warnings
 from lms.content.markdown import internal_links
 from lms.content.problems import Problem, validation_problems
 from lms.content.yamlsource import LineMap, SourceError, load_yaml, split_front_matter
@@ -91,6 +92,8 @@ class CourseSource:
 class LoadResult:
     courses: list[CourseSource]
     problems: list[Problem]
+    #: What `lms courses check` points out without refusing the courses.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -124,6 +127,7 @@ def _yaml_like(path: Path) -> bool:
 class _Loader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.course_slugs = Slugs(self.problems, "course", "across all courses")
 
     def report(self, path: Path, line: int | None, message: str, hint: str) -> None:
@@ -138,7 +142,8 @@ class _Loader:
             if course is not None:
                 courses.append(course)
         problems = sorted(self.problems, key=lambda p: (str(p.path), p.line or 0))
-        return LoadResult(courses, problems)
+        warnings = sorted(self.warnings, key=lambda p: (str(p.path), p.line or 0))
+        return LoadResult(courses, problems, warnings)
 
     def course_dirs(self, root: Path) -> list[Path]:
         if not root.is_dir():
@@ -469,6 +474,7 @@ class _Loader:
                 self.links(course, path, parsed, ("questions", index, key))
         if quiz is None:
             return None
+        self.warnings += answer_position_warnings(path, quiz, lines)
         return QuizSource(path, quiz)
 
     def load_evaluation(self, path: Path, course: CourseIndex) -> EvaluationSource | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -428,6 +429,17 @@ def unwrap(text: str) -> str:
     return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
 
 
+def in_random_storage_order(choices: list[Choice]) -> list[Choice]:
+    """The choices in a random order, which is the order their rows are inserted and so
+    numbered: choice ids follow neither the file's order nor which choice is right
+    (authors often write the right one first). `position` keeps the order the author
+    wrote, which is the order shown (`QuestionVersion.choices` is ordered by it, once
+    loaded again from the database)."""
+    shuffled = list(choices)
+    secrets.SystemRandom().shuffle(shuffled)
+    return shuffled
+
+
 def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
     """A `QuestionVersion` (with its choices or rubric) from a question in a quiz file."""
     settings: dict[str, Any] = {}
@@ -455,10 +467,12 @@ def build_version(spec: schema.AnyQuestion, number: int) -> QuestionVersion:
         objective=spec.objective,
         settings=settings,
         content_hash=spec.content_hash(),
-        choices=[
-            Choice(position=i, text=c.text.strip(), is_correct=c.correct, feedback=c.feedback)
-            for i, c in enumerate(choices)
-        ],
+        choices=in_random_storage_order(
+            [
+                Choice(position=i, text=c.text.strip(), is_correct=c.correct, feedback=c.feedback)
+                for i, c in enumerate(choices)
+            ]
+        ),
         rubric=[
             RubricCriterion(
                 position=i,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +44,11 @@ from lms.learning.reading import (
     view_token,
 )
 from lms.models import Attendance, Cohort, LiveSession, Profile
+from lms.throttle import throttle
 from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("learning", __name__)
+security_log = logging.getLogger("lms.security")
 
 
 def _profile() -> Any:
@@ -128,16 +131,30 @@ def join(slug: str, cohort_id: int) -> Response:
     return redirect(lms_url_for("learning.course_home", slug=course.slug))
 
 
+#: Invite-code tries (right or wrong) per learner and per network address: enough for a
+#: mistyped code or two, far too few to guess one.
+JOIN_PER_LEARNER = "10 per hour"
+JOIN_PER_ADDRESS = "30 per hour"
+TOO_MANY_CODES = "Too many invite codes tried. Wait a while, or ask for the code again."
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
 def join_with_code() -> str | Response:
-    """Join a cohort with an invite code."""
-    form = InviteCodeForm()
+    """Join a cohort with an invite code (throttled: codes must not be guessable)."""
+    form = InviteCodeForm(code=request.args.get("code", "")[:32] or None)
     if form.validate_on_submit():
+        profile = _profile()
+        address = request.remote_addr or "unknown"
+        throttle("join-learner", JOIN_PER_LEARNER, f"profile:{profile.id}", TOO_MANY_CODES)
+        throttle("join-address", JOIN_PER_ADDRESS, f"address:{address}", TOO_MANY_CODES)
         try:
-            enrolment = join_by_code(_profile(), form.code.data or "")
+            enrolment = join_by_code(profile, form.code.data or "")
         except EnrolmentError as error:
             session.rollback()
+            security_log.warning(
+                "Invite code refused for profile %s from %s: %s", profile.id, address, error
+            )
             form.code.errors.append(str(error))
         else:
             session.commit()

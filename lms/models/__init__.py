@@ -1,6 +1,6 @@
 """The LMS's data model, one module per area of the domain."""
 
-from lms.models.accounts import Account, Profile
+from lms.models.accounts import Account, PendingSignUp, Profile
 from lms.models.assessment import Answer, AnswerRevision, Attempt, Grade, GradeChange
 from lms.models.content import (
     Choice,
@@ -80,6 +80,7 @@ __all__ = [
     "Module",
     "Notification",
     "OutboxMessage",
+    "PendingSignUp",
     "Profession",
     "Profile",
     "Question",

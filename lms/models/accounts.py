@@ -8,6 +8,8 @@ reports it (`user.get_id()`), so the same tables serve both modes.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+from unicodedata import normalize
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -37,10 +39,33 @@ class Account(UserMixin, Base):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(normalize("NFKC", password))
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        """The password (NFKC-normalised, as stored since NIST 800-63B asked for it; an
+        older hash of a password as typed is still accepted)."""
+        normalised = normalize("NFKC", password)
+        if check_password_hash(self.password_hash, normalised):
+            return True
+        return normalised != password and check_password_hash(self.password_hash, password)
+
+
+class PendingSignUp(Base):
+    """A sign-up waiting for its owner to open the link mailed to the address.
+
+    The account is made only then, so an address nobody confirmed never has an account,
+    and sign-up answers the same whether or not an account exists (the owner of a known
+    address is mailed instead). `details` holds what the form said (name, password hash,
+    profession, licence); the link's token is stored as its SHA-256 only.
+    """
+
+    __tablename__ = "lms_pending_sign_up"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    details: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Profile(Base):

@@ -41,6 +41,7 @@ from lms.models import (
 )
 from lms.quizzes import attempt_graded, attempt_submitted
 from lms.quizzes.grading import score_submission
+from lms.quizzes.tokens import AttemptTokens
 from lms.quizzes.types import BaseQuestion, question_type
 
 
@@ -72,6 +73,8 @@ class LaidOutQuestion:
     version: QuestionVersion
     choice_ids: list[int]
     answer: Answer | None
+    #: The attempt's opaque names for questions and choices (`lms.quizzes.tokens`).
+    tokens: AttemptTokens
 
     @property
     def kind(self) -> BaseQuestion:
@@ -79,12 +82,17 @@ class LaidOutQuestion:
 
     @property
     def key(self) -> str:
-        """The question's key in forms and JSON (the version id: it says nothing of the key)."""
-        return str(self.version.id)
+        """The question's key in forms and JSON: opaque, never the version id."""
+        return self.tokens.question(self.version.id)
 
     @property
     def field_name(self) -> str:
-        return f"q{self.version.id}"
+        return f"q{self.key}"
+
+    @property
+    def choices(self) -> dict[str, int]:
+        """The page's value for each choice -> its id, in the order shown."""
+        return self.tokens.choices_by_token(self.choice_ids)
 
     @property
     def response(self) -> Any:
@@ -240,12 +248,14 @@ def laid_out_questions(attempt: Attempt) -> list[LaidOutQuestion]:
         )
     }
     answers = answers_by_version(attempt)
+    tokens = AttemptTokens.for_attempt(attempt.id)
     return [
         LaidOutQuestion(
             number=number,
             version=versions[int(item["version_id"])],
             choice_ids=[int(i) for i in item.get("choice_ids", [])],
             answer=answers.get(int(item["version_id"])),
+            tokens=tokens,
         )
         for number, item in enumerate(attempt.layout, start=1)
     ]

@@ -30,7 +30,7 @@ class ParsedAnswers:
 
 def _parse_one(parsed: ParsedAnswers, question: LaidOutQuestion, parse: Any, value: Any) -> None:
     try:
-        parsed.responses[question.version.id] = parse(question.version, question.choice_ids, value)
+        parsed.responses[question.version.id] = parse(question.version, question.choices, value)
     except ResponseError as error:
         parsed.errors[question.version.id] = f"Question {question.number}: {error}"
 

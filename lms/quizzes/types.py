@@ -13,6 +13,9 @@ Responses are stored in `Answer.response` in the type's own shape:
 - numeric: a JSON number;
 - essay: the text as typed.
 
+The page never shows a choice id: radio and checkbox values are the attempt's opaque
+names for its choices (`Choices`, from `lms.quizzes.tokens`), which `parse` maps back.
+
 `None` means unanswered. Only `render_context` output reaches the page before submission,
 and it never carries correct flags, accepted answers or feedback.
 """
@@ -20,7 +23,7 @@ and it never carries correct flags, accepted answers or feedback.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -32,6 +35,11 @@ ESSAY_MAX_CHARS = 50_000
 NUMBER_MAX_CHARS = 40
 MAX_DIGITS = 15  # numbers beyond 10**15 are refused, not stored
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+#: One question's choices in an attempt: the page's value for each -> the choice id, in
+#: the order shown (`LaidOutQuestion.choices`).
+Choices = Mapping[str, int]
 
 
 class ResponseError(ValueError):
@@ -62,24 +70,22 @@ class BaseQuestion:
     # -- rendering -----------------------------------------------------------------------
 
     def render_context(
-        self, version: QuestionVersion, choice_ids: Sequence[int], response: Any
+        self, version: QuestionVersion, choices: Choices, response: Any
     ) -> dict[str, Any]:
         """What the partial needs: the response to show, never the key."""
         return {"value": "" if response is None else str(response)}
 
     # -- parsing -------------------------------------------------------------------------
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         """A JSON value as this type's response shape; raise ResponseError if malformed."""
         raise NotImplementedError
 
-    def parse_form(
-        self, version: QuestionVersion, choice_ids: Sequence[int], values: list[str]
-    ) -> Any:
+    def parse_form(self, version: QuestionVersion, choices: Choices, values: list[str]) -> Any:
         """Form fields (every value posted under the question's name) as a response."""
         if len(values) > 1:
             raise ResponseError("Give one answer only.")
-        return self.parse(version, choice_ids, values[0] if values else None)
+        return self.parse(version, choices, values[0] if values else None)
 
     def is_answered(self, response: Any) -> bool:
         return response not in (None, "", [])
@@ -125,15 +131,14 @@ def question_type(kind: QuestionType | QuestionVersion) -> BaseQuestion:
 # -- choices ---------------------------------------------------------------------------------
 
 
-def _choice_id(value: Any, choice_ids: Sequence[int]) -> int:
-    # ASCII digits only ("²".isdigit() is True but int() refuses it), and few of them.
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value.strip()) if len(value.strip()) <= 18 else -1
-    if isinstance(value, bool) or not isinstance(value, int):
+def _choice_id(value: Any, choices: Choices) -> int:
+    """The id of the choice the page's value names (an opaque name, never an id)."""
+    if not isinstance(value, str) or not value.strip():
         raise ResponseError("Choose one of the listed answers.")
-    if value not in choice_ids:
+    choice_id = choices.get(value.strip())
+    if choice_id is None:
         raise ResponseError("That answer is not one of this question's choices.")
-    return value
+    return choice_id
 
 
 def _choice_texts(version: QuestionVersion, ids: Sequence[int]) -> list[str]:
@@ -147,14 +152,14 @@ def _correct_ids(version: QuestionVersion) -> set[int]:
 
 class _ChoiceQuestion(BaseQuestion):
     def render_context(
-        self, version: QuestionVersion, choice_ids: Sequence[int], response: Any
+        self, version: QuestionVersion, choices: Choices, response: Any
     ) -> dict[str, Any]:
         selected = set(response if isinstance(response, list) else [response])
         texts = {choice.id: choice.text for choice in version.choices}
         return {
             "choices": [
-                {"id": cid, "text": texts[cid], "checked": cid in selected}
-                for cid in choice_ids
+                {"id": token, "text": texts[cid], "checked": cid in selected}
+                for token, cid in choices.items()
                 if cid in texts
             ]
         }
@@ -169,10 +174,10 @@ class SingleChoice(_ChoiceQuestion):
     type = QuestionType.SINGLE
     instruction = "Choose one answer."
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         if value is None or value == "":
             return None
-        return _choice_id(value, choice_ids)
+        return _choice_id(value, choices)
 
     def is_right(self, version: QuestionVersion, response: Any) -> bool:
         return response in _correct_ids(version)
@@ -188,17 +193,15 @@ class MultipleChoice(_ChoiceQuestion):
     type = QuestionType.MULTIPLE
     instruction = "Choose every answer that applies."
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         if value is None:
             return []
         if not isinstance(value, list):
             raise ResponseError("Send the chosen answers as a list.")
-        return sorted({_choice_id(item, choice_ids) for item in value})
+        return sorted({_choice_id(item, choices) for item in value})
 
-    def parse_form(
-        self, version: QuestionVersion, choice_ids: Sequence[int], values: list[str]
-    ) -> Any:
-        return self.parse(version, choice_ids, list(values))
+    def parse_form(self, version: QuestionVersion, choices: Choices, values: list[str]) -> Any:
+        return self.parse(version, choices, list(values))
 
     def is_right(self, version: QuestionVersion, response: Any) -> bool:
         return set(response) == _correct_ids(version)
@@ -217,7 +220,7 @@ class TrueFalse(BaseQuestion):
     WORDS: ClassVar[dict[str, bool]] = {"true": True, "false": False}
 
     def render_context(
-        self, version: QuestionVersion, choice_ids: Sequence[int], response: Any
+        self, version: QuestionVersion, choices: Choices, response: Any
     ) -> dict[str, Any]:
         return {
             "choices": [
@@ -226,7 +229,7 @@ class TrueFalse(BaseQuestion):
             ]
         }
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         if value is None or value == "":
             return None
         if isinstance(value, str) and value.strip().lower() in self.WORDS:
@@ -271,7 +274,7 @@ class ShortAnswer(BaseQuestion):
     type = QuestionType.SHORT_ANSWER
     instruction = "Type a word or a short phrase."
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         text = _text(value, SHORT_ANSWER_MAX_CHARS, "answer")
         return (text or "").strip() or None
 
@@ -303,7 +306,7 @@ class Numeric(BaseQuestion):
     type = QuestionType.NUMERIC
     instruction = "Type a number."
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -333,7 +336,7 @@ class Numeric(BaseQuestion):
         return "No answer" if response is None else format_number(response)
 
     def render_context(
-        self, version: QuestionVersion, choice_ids: Sequence[int], response: Any
+        self, version: QuestionVersion, choices: Choices, response: Any
     ) -> dict[str, Any]:
         return {"value": "" if response is None else format_number(response)}
 
@@ -348,12 +351,12 @@ class Essay(BaseQuestion):
     instruction = "Write your answer. An instructor grades it."
     auto_graded = False
 
-    def parse(self, version: QuestionVersion, choice_ids: Sequence[int], value: Any) -> Any:
+    def parse(self, version: QuestionVersion, choices: Choices, value: Any) -> Any:
         text = _text(value, ESSAY_MAX_CHARS, "answer")
         return text if text and text.strip() else None
 
     def render_context(
-        self, version: QuestionVersion, choice_ids: Sequence[int], response: Any
+        self, version: QuestionVersion, choices: Choices, response: Any
     ) -> dict[str, Any]:
         return {
             "value": response or "",

@@ -137,7 +137,7 @@ def render_attempt(
     questions = laid_out_questions(attempt)
     items = []
     for q in questions:
-        context = q.kind.render_context(q.version, q.choice_ids, q.response)
+        context = q.kind.render_context(q.version, q.choices, q.response)
         if form is not None and q.version.id in errors and "value" in context:
             context["value"] = form.get(q.field_name, "")
         items.append((q, context, errors.get(q.version.id)))
@@ -247,8 +247,9 @@ def save(attempt_id: int) -> Any:
             "seconds_left": seconds_left(found),
         }
         if parsed.errors:
+            keys = {q.version.id: q.key for q in questions}
             body["error"] = parsed.summary()
-            body["errors"] = {str(key): message for key, message in parsed.errors.items()}
+            body["errors"] = {keys[version]: message for version, message in parsed.errors.items()}
             return jsonify(body), 400
         return jsonify(body)
     if parsed.errors:

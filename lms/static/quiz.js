@@ -54,10 +54,11 @@
       var type = el.dataset.type;
       var checked = Array.prototype.slice.call(el.querySelectorAll("input:checked"));
       var value;
+      // Choice values are the attempt's opaque names for the choices: sent as they are.
       if (type === "single") {
-        value = checked.length ? parseInt(checked[0].value, 10) : null;
+        value = checked.length ? checked[0].value : null;
       } else if (type === "multiple") {
-        value = checked.map(function (input) { return parseInt(input.value, 10); });
+        value = checked.map(function (input) { return input.value; });
       } else if (type === "true_false") {
         value = checked.length ? checked[0].value === "true" : null;
       } else {

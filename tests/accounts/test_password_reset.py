@@ -48,11 +48,15 @@ def test_known_and_unknown_emails_get_the_same_answer(
     unknown = ask_for_link(client, "nobody@example.com")
     assert SENT in known
     assert known == unknown
-    (message,) = outbox(app)  # only the real account got mail
+    message, note = outbox(app)  # one mail each, alike in number and subject
     assert message.to_address == "nurse@example.com"
     assert message.subject.startswith("Reset your password")
     assert "Hello Nadia Nurse," in message.body
     assert "http://localhost/reset-password/" in message.body
+    # The unknown address is told there is no account with it (and nothing more).
+    assert (note.to_address, note.subject) == ("nobody@example.com", message.subject)
+    assert "There is no account with it" in note.body
+    assert "/reset-password/" not in note.body and "http://localhost/sign-up" in note.body
 
 
 def test_the_forgot_password_form_checks_the_email(app: Flask, client: FlaskClient) -> None:

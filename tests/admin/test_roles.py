@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.database import session
 from lms.models import Profile, Role
-from tests.conftest import Users, post_form
+from tests.conftest import Users, csrf_token, post_form
 
 
 def profile_id(app: Flask, email: str) -> int:
@@ -78,3 +80,55 @@ def test_staff_dashboard_shows_what_waits(app: Flask, users: Users, client: Flas
     page = instructor.get("/dashboard").get_data(as_text=True)
     assert "Teaching" in page and "Nothing is waiting for grading." in page
     assert 'href="/teach/grading"' in page
+
+
+def demote_each_other(clients: list[FlaskClient], ids: list[int]) -> list[int]:
+    """Each client demotes the next admin in `ids`, all at once; the status codes."""
+    size = len(clients)
+    tokens = [csrf_token(client, "/admin/users") for client in clients]
+    barrier = threading.Barrier(size)
+    statuses = [0] * size
+
+    def demote(n: int) -> None:
+        barrier.wait(timeout=30)
+        response = clients[n].post(
+            f"/admin/users/{ids[(n + 1) % size]}/role",
+            data={"csrf_token": tokens[n], "role": "learner"},
+        )
+        statuses[n] = response.status_code
+
+    threads = [threading.Thread(target=demote, args=(n,)) for n in range(size)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def test_finding_4_admins_demoting_each_other_at_once_always_leave_an_admin(
+    app: Flask, users: Users
+) -> None:
+    """Two (then three) admins each demote another in parallel requests: on PostgreSQL
+    this left no admin every time, as each request counted two admins before either
+    change. The admins' rows are now locked before they are counted."""
+    emails = ["ada@example.com", "bo@example.com", "cy@example.com"]
+    for email in emails:
+        users.create(email, role="admin")
+    ids = [profile_id(app, email) for email in emails]
+    clients = [signed_in(app, users, email) for email in emails]
+
+    for size in (2, 3):
+        for _ in range(6):
+            with app.app_context():
+                for profile in session.scalars(sa.select(Profile).where(Profile.id.in_(ids))):
+                    profile.role = Role.ADMIN if profile.id in ids[:size] else Role.LEARNER
+                session.commit()
+            statuses = demote_each_other(clients[:size], ids[:size])
+            with app.app_context():
+                admins = session.scalar(
+                    sa.select(sa.func.count(Profile.id)).where(Profile.role == Role.ADMIN)
+                )
+            assert admins is not None and admins >= 1, statuses
+            assert statuses.count(302) == size - admins, statuses
+            # The others were refused: no longer admins (403 before, 409 once inside).
+            assert all(status in (302, 403, 409) for status in statuses), statuses

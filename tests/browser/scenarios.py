@@ -246,22 +246,34 @@ def sign_in(page: Page, server: LiveServer, email: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def right_on_the_page(page: Page, server: LiveServer) -> dict[str, tuple[QuestionType, Any]]:
+    """On an attempt page: each question's form field -> (type, the right answer as the
+    page names it: a choice's opaque value, a set of them, "true"/"false", or text)."""
+    attempt_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    with server.app.app_context():
+        attempt = session.get(Attempt, attempt_id)
+        assert attempt is not None
+        right: dict[str, tuple[QuestionType, Any]] = {}
+        for q in laid_out_questions(attempt):
+            answer = right_answer(q.version)
+            names = {choice_id: token for token, choice_id in q.choices.items()}
+            if q.version.type is QuestionType.SINGLE:
+                answer = names[answer]
+            elif q.version.type is QuestionType.MULTIPLE:
+                answer = {names[choice_id] for choice_id in answer}
+            elif q.version.type is QuestionType.TRUE_FALSE:
+                answer = "true" if answer else "false"
+            right[q.field_name] = (q.version.type, answer)
+        return right
+
+
 def answer_right(page: Page, server: LiveServer) -> None:
     """On an attempt page: give every question its right answer, as a learner would."""
-    with server.app.app_context():
-        keys = {}
-        for element in page.locator("[data-question]").all():
-            version = session.get(QuestionVersion, int(element.get_attribute("data-key") or 0))
-            assert version is not None
-            keys[version.id] = (version.type, right_answer(version))
-    for version_id, (kind, right) in keys.items():
-        field = f"q{version_id}"
-        if kind is QuestionType.SINGLE:
+    for field, (kind, right) in right_on_the_page(page, server).items():
+        if kind is QuestionType.SINGLE or kind is QuestionType.TRUE_FALSE:
             page.locator(f"#{field}-{right}").check()
         elif kind is QuestionType.MULTIPLE:
-            for choice_id in right:
-                page.locator(f"#{field}-{choice_id}").check()
-        elif kind is QuestionType.TRUE_FALSE:
-            page.locator(f"#{field}-{'true' if right else 'false'}").check()
+            for token in right:
+                page.locator(f"#{field}-{token}").check()
         else:
             page.locator(f"#{field}").fill(str(right))

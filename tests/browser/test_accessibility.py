@@ -41,7 +41,6 @@ from lms.models import (
     LiveSession,
     Profession,
     QuestionType,
-    QuestionVersion,
     Role,
 )
 from lms.quizzes.attempts import laid_out_questions, save_answers, submit_attempt
@@ -63,12 +62,13 @@ from tests.browser.scenarios import (
     quizzes,
     read,
     right_answer,
+    right_on_the_page,
     sign_in,
     start,
     take,
     within,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, confirm_link
 
 pytestmark = pytest.mark.browser
 
@@ -326,6 +326,7 @@ def test_public_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
             ("sign up", "/sign-up", 200),
             ("forgot password", "/forgot-password", 200),
             ("reset link not valid", "/reset-password/not-a-token", 400),
+            ("sign-up link not valid", "/sign-up/confirm/not-a-token", 400),
             ("certificate (public)", f"/certificates/{world.certificate}", 200),
             ("no such certificate", "/certificates/NOPE-NOPE", 404),
             ("404", "/no-such-page", 404),
@@ -339,6 +340,19 @@ def test_public_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
         expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     audit.visit("reset link sent", forgot)
+
+    def asked_to_sign_up(page: Page) -> None:
+        page.goto(f"{live_server.url}/sign-up")
+        page.get_by_label("Name").fill("Kim Nurse")
+        page.get_by_label("Email").fill("kim@example.com")
+        page.get_by_label("Password", exact=True).fill("a good long password")
+        page.get_by_label("Confirm password").fill("a good long password")
+        page.get_by_label("Profession").select_option("nurse")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
+
+    audit.visit("sign-up link sent", asked_to_sign_up)
+    audit.visit("sign-up link", confirm_link(live_server.app, "kim@example.com"))
     audit.assert_clean()
 
 
@@ -572,14 +586,7 @@ def test_a_quiz_can_be_taken_with_the_keyboard_alone(page: Page, live_server: Li
     expect(page.get_by_role("button", name="Review and submit…")).to_be_visible()
 
     # What each question's right answer is (the attempt's order is shuffled).
-    with live_server.app.app_context():
-        right = {}
-        for key in page.locator("[data-question]").evaluate_all(
-            "els => els.map(e => e.dataset.key)"
-        ):
-            version = session.get(QuestionVersion, int(key))
-            assert version is not None
-            right[f"q{key}"] = (version.type, right_answer(version))
+    right = right_on_the_page(page, live_server)
 
     # Tab through the whole page; answer each question as focus reaches it.
     answered: set[str] = set()
@@ -591,12 +598,11 @@ def test_a_quiz_can_be_taken_with_the_keyboard_alone(page: Page, live_server: Li
         if name in right:
             kind, answer = right[name]
             if kind is QuestionType.MULTIPLE:
-                if int(focused["value"]) in answer and not focused["checked"]:
+                if focused["value"] in answer and not focused["checked"]:
                     page.keyboard.press("Space")
             elif focused["type"] == "radio":
-                wanted = str(answer).lower() if kind is QuestionType.TRUE_FALSE else str(answer)
                 for _ in range(8):  # arrow keys move through the group, choosing as they go
-                    if focused["value"] == wanted:
+                    if focused["value"] == answer:
                         break
                     focused = keys.press("ArrowDown")
                 if not focused["checked"]:

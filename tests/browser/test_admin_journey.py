@@ -103,7 +103,7 @@ def test_admin_creates_a_cohort_and_fills_it(page: Page, live_server: LiveServer
     expected = [
         ("Theo Therapist <theo@example.com>", "enrolled"),
         ("tara@example.com", "enrolled"),
-        ("nobody@example.com", "no such user"),
+        ("nobody@example.com", "invited"),
         ("not-an-address", "not an email"),
         ("THEO@example.com", "listed twice"),
     ]

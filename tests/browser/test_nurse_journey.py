@@ -21,6 +21,7 @@ from tests.browser.scenarios import (
     nurse_before_the_final,
     sign_in,
 )
+from tests.conftest import confirm_link
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,11 @@ def sign_up(page: Page, server: LiveServer) -> None:
     page.get_by_label("Licence number").fill("12345")
     server.shoot(page, "sign-up")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
+    # The link mailed to her (kept in the outbox here): its page, then its button.
+    link = confirm_link(server.app, "nadia@example.com")
+    page.goto(f"{server.url}{link}")
+    page.get_by_role("button", name="Create my account").click()
 
 
 def test_new_nurse_from_sign_up_to_dashboard(page: Page, live_server: LiveServer) -> None:

@@ -108,6 +108,7 @@ def read_lesson(client: FlaskClient, clock: Callable[[float], datetime], url: st
 def pass_quiz(app: Flask, client: FlaskClient, quiz: str, *, right: bool = True) -> int:
     """Start the quiz, answer every (true/false) question, submit: the attempt's id."""
     from lms.models import Attempt
+    from lms.quizzes.attempts import laid_out_questions
 
     started = post_form(client, f"{CRED}/quizzes/{quiz}/attempts", {}, token_from=CRED + "/")
     assert started.status_code == 302, started.get_data(as_text=True)
@@ -115,7 +116,7 @@ def pass_quiz(app: Flask, client: FlaskClient, quiz: str, *, right: bool = True)
     with app.app_context():
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
-        keys = [str(item["version_id"]) for item in attempt.layout]
+        keys = [question.key for question in laid_out_questions(attempt)]
     answers = dict.fromkeys(keys, "true" if right else "false")
     saved = client.post(
         f"/attempts/{attempt_id}/answers",

@@ -14,7 +14,16 @@ from flask.testing import FlaskClient
 
 from lms.cohorts.calendar import to_local
 from lms.database import session
-from lms.models import Enrolment, EnrolmentOverride, EnrolmentStatus, LessonProgress
+from lms.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentOverride,
+    EnrolmentStatus,
+    LessonProgress,
+    Notification,
+    OutboxMessage,
+    Profile,
+)
 from tests.cohorts.conftest import (
     People,
     complete_lessons,
@@ -62,7 +71,7 @@ def test_bulk_enrolment_reports_every_line_and_enrols_the_good_ones(
         (1, "ana@example.com", "enrolled"),
         (2, "BOB@Example.com", "enrolled"),
         (3, "not-an-email", "not an email"),
-        (4, "nobody@example.com", "no such user"),
+        (4, "nobody@example.com", "invited"),
         (5, "ana@example.com", "listed twice"),
         (6, "Cleo Example &lt;cleo@example.com&gt;", "enrolled"),
         (7, "dan@example.com", "cohort full"),
@@ -264,3 +273,83 @@ def test_another_cohorts_enrolment_is_404_here(
     assert post_form(admin, url, {}).status_code == 404
     complete_lessons(app, "sam@example.com", "prework")
     assert admin.get(f"/teach/cohorts/{second}/people/{enrolment_id}").status_code == 200
+
+
+def outbox_mail(app: Flask) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        return [
+            (m.to_address, m.subject, m.body)
+            for m in session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+        ]
+
+
+def test_bulk_enrolment_enrols_only_learners_tells_them_and_invites_the_rest_alike(
+    app: Flask, people: People, admin: FlaskClient
+) -> None:
+    """Also noticed in issue 17: bulk enrolment said which addresses had an account and
+    enrolled anyone, admins included, without telling them. Now only learners are
+    enrolled (and told); unknown and staff addresses are reported alike and invited."""
+    people.create("mia@example.com", name="Mia Learner")
+    people.create("iris@example.com", role="instructor")
+    people.create("root@example.com", role="admin")
+    cohort_id = make_cohort(app, capacity=2)
+    pasted = "mia@example.com\niris@example.com\nroot@example.com\nnobody@example.com\n"
+    response = post_form(admin, f"/teach/cohorts/{cohort_id}/people", {"emails": pasted})
+    html = response.get_data(as_text=True)
+    assert report(html) == [
+        (1, "mia@example.com", "enrolled"),
+        (2, "iris@example.com", "invited"),
+        (3, "root@example.com", "invited"),
+        (4, "nobody@example.com", "invited"),
+    ]
+    rows = re.findall(r"<tr class=\"lms-line-bad\">(.*?)</tr>", html, re.S)
+    details = {re.sub(r"<th scope=\"row\"[^>]*>.*?</th>|<td>\d+</td>", "", row) for row in rows}
+    assert len(details) == 1  # staff and unknown addresses: the very same report line
+    assert "has an account" not in html and "no such user" not in html
+    with app.app_context():
+        enrolled = session.scalars(
+            sa.select(Profile.email)
+            .join(Enrolment, Enrolment.profile_id == Profile.id)
+            .where(Enrolment.cohort_id == cohort_id)
+        ).all()
+        assert enrolled == ["mia@example.com"]
+        (note,) = session.scalars(sa.select(Notification)).all()
+        assert "Ada Admin enrolled you in “Spring cohort”" in note.message
+
+    mail = {to: (subject, body) for to, subject, body in outbox_mail(app)}
+    assert set(mail) == {"mia@example.com", "iris@example.com", "root@example.com",
+                         "nobody@example.com"}  # fmt: skip
+    subject, body = mail["mia@example.com"]
+    assert subject.startswith("You are enrolled in")
+    assert "Ada Admin enrolled you" in body and "http://localhost/courses/co/" in body
+    with app.app_context():
+        code = session.scalar(sa.select(Cohort.invite_code).where(Cohort.id == cohort_id))
+    invitations = {mail[to] for to in ("iris@example.com", "root@example.com",
+                                       "nobody@example.com")}  # fmt: skip
+    assert len(invitations) == 1  # the same mail whoever it goes to
+    subject, body = invitations.pop()
+    assert subject.startswith("An invitation to")
+    assert f"invite code {code}" in body and f"http://localhost/join?code={code}" in body
+    assert "http://localhost/sign-up" in body
+
+    # A full cohort: every address that would take a seat reads the same.
+    again = post_form(
+        admin,
+        f"/teach/cohorts/{cohort_id}/people",
+        {"emails": "late@example.com\nroot@example.com"},
+    )
+    people.create("late@example.com")
+    post_form(admin, f"/teach/cohorts/{cohort_id}/people", {"emails": "late@example.com"})
+    fill = post_form(
+        admin,
+        f"/teach/cohorts/{cohort_id}/people",
+        {"emails": "x@example.com\nroot@example.com"},
+    )
+    assert [outcome for _, _, outcome in report(again.get_data(as_text=True))] == [
+        "invited",
+        "invited",
+    ]
+    assert [outcome for _, _, outcome in report(fill.get_data(as_text=True))] == [
+        "cohort full",
+        "cohort full",
+    ]

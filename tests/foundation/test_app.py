@@ -40,8 +40,16 @@ def test_reads_secret_and_database_from_the_environment(
 ) -> None:
     monkeypatch.setenv("LMS_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("LMS_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    monkeypatch.setenv("LMS_BASE_URL", "https://learn.example.org/")
+    monkeypatch.setenv("LMS_TRUSTED_HOSTS", "www.learn.example.org, learn.internal")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["LMS_BASE_URL"] == "https://learn.example.org"
+    assert app.config["TRUSTED_HOSTS"] == [
+        "learn.example.org",
+        "www.learn.example.org",
+        "learn.internal",
+    ]
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 

@@ -49,7 +49,7 @@ def test_db_upgrade_and_user_management(empty_database_url: str) -> None:
     short = lms(empty_database_url, "users", "create", "bo@example.com", "--password-stdin",
                 stdin="short\n")  # fmt: skip
     assert short.returncode == 1
-    assert "at least 10 characters" in short.stderr
+    assert "at least 15 characters" in short.stderr
 
     promoted = lms(empty_database_url, "users", "set-role", "ana@example.com", "admin")
     assert promoted.returncode == 0, promoted.stderr
@@ -82,3 +82,20 @@ def test_unknown_role_is_refused(tmp_path: Path, role: str) -> None:
     result = lms(f"sqlite:///{tmp_path / 'x.sqlite3'}", "users", "set-role", "a@example.com", role)
     assert result.returncode == 2
     assert "learner" in result.stderr
+
+
+def test_commands_that_serve_or_mail_need_lms_base_url(empty_database_url: str) -> None:
+    """Issue 17, finding 1: links in mail come from LMS_BASE_URL, so what sends mail (or
+    serves the site) outside debug mode refuses to run without it; other commands run."""
+    assert lms(empty_database_url, "db", "upgrade").returncode == 0
+    keyed = {"LMS_SECRET_KEY": "cli-test"}
+    digest = lms(empty_database_url, "grading", "digest", env=keyed)
+    assert digest.returncode != 0
+    assert "LMS_BASE_URL is not set" in digest.stderr
+    serve = lms(empty_database_url, "run", "--port", "1", env=keyed)
+    assert serve.returncode != 0
+    assert "LMS_BASE_URL is not set" in serve.stderr
+    with_url = keyed | {"LMS_BASE_URL": "https://learn.example.org"}
+    digest = lms(empty_database_url, "grading", "digest", env=with_url)
+    assert digest.returncode == 0, digest.stderr
+    assert "No grading digest to send" in digest.stdout

@@ -30,7 +30,7 @@ def test_demo_prepares_everything_and_is_idempotent(tmp_path: Path) -> None:
     )  # fmt: skip
     assert first.returncode == 0, first.stderr
     for line in ("admin@example.com", "instructor@example.com", "nurse@example.com",
-                 "therapist@example.com", "password for all: demo-password",
+                 "therapist@example.com", "password for all: ketamine demo ward",
                  "Cohort invite code:"):  # fmt: skip
         assert line in first.stdout
     second = subprocess.run(

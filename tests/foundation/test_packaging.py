@@ -36,6 +36,7 @@ def test_wheel_contains_templates_courses_and_migrations(wheel: Path) -> None:
     assert "lms/courses/README.md" in names
     assert any(n.endswith("/course.yml") for n in names if n.startswith("lms/courses/"))
     assert "lms/py.typed" in names
+    assert "lms/deploy/gunicorn_conf.py" in names  # README: gunicorn -c python:lms.deploy...
     packages = {p.parent.relative_to(REPO).as_posix() for p in (REPO / "lms").rglob("__init__.py")}
     missing = {p for p in packages if f"{p}/__init__.py" not in names}
     assert not missing, f"add these to [options] packages in setup.cfg: {missing}"
@@ -56,6 +57,7 @@ def test_installed_package_runs_from_another_folder(wheel: Path, tmp_path: Path)
         "PYTHONPATH": str(target),
         "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'installed.sqlite3'}",
         "LMS_SECRET_KEY": "installed-test",
+        "LMS_BASE_URL": "http://localhost",
     }
     script = (
         "import lms, lms.resources as r\n"

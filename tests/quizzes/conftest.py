@@ -25,8 +25,8 @@ from lms.models import (
     Lesson,
     LessonProgress,
     Profile,
-    QuestionVersion,
 )
+from lms.quizzes.attempts import laid_out_questions
 from tests.conftest import PASSWORD, Users, csrf_token, post_form
 
 GOOD = Path(__file__).parents[1] / "fixtures" / "courses" / "good"
@@ -153,11 +153,12 @@ def start(client: FlaskClient) -> int:
 
 @dataclass
 class Key:
-    """How the page names a question: its form field and its choices' values."""
+    """How the page names a question: its key, form field and its choices' values (the
+    attempt's opaque names, never ids)."""
 
     key: str
     type: str
-    choices: dict[str, int]
+    choices: dict[str, str]
 
     @property
     def field(self) -> str:
@@ -165,16 +166,17 @@ class Key:
 
 
 def keys(app: Flask, attempt_id: int) -> dict[str, Key]:
-    """The attempt's questions by slug, read from the database."""
+    """The attempt's questions by slug, with the names its page gives them."""
     with app.app_context():
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
         found = {}
-        for item in attempt.layout:
-            version = session.get(QuestionVersion, item["version_id"])
-            assert version is not None
-            found[version.question.slug] = Key(
-                str(version.id), version.type.value, {c.text: c.id for c in version.choices}
+        for question in laid_out_questions(attempt):
+            texts = {c.id: c.text for c in question.version.choices}
+            found[question.version.question.slug] = Key(
+                question.key,
+                question.version.type.value,
+                {texts[choice_id]: token for token, choice_id in question.choices.items()},
             )
         return found
 
@@ -187,7 +189,7 @@ def as_form(questions: dict[str, Key], answers: dict[str, Any]) -> dict[str, Any
             continue
         question = questions[slug]
         if question.choices:
-            data[question.field] = [str(question.choices[text]) for text in value]
+            data[question.field] = [question.choices[text] for text in value]
         else:
             data[question.field] = value
     return data

@@ -115,7 +115,8 @@ def test_answers_never_keeps_the_key_hidden(
     assert "This quiz does not show the correct answers." in review
     assert "Correct answer" not in review
     assert "ketamine hydrochloride" not in review
-    assert "Six." not in review
+    for feedback in FEEDBACK:  # it would give the answers away (issue 17, finding 3)
+        assert feedback not in review
     assert review.count(">Not correct</span>") == 5  # which were right is still shown
 
 
@@ -224,3 +225,35 @@ def test_the_quiz_page_counts_the_best_or_the_last_attempt(
     assert f">{status}</span>" in page
     assert "2 of 3 used" in page
     assert page.count("/review") == 2
+
+
+def test_finding_3_feedback_waits_for_the_correct_answers(
+    app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
+) -> None:
+    """With "correct answers after the last attempt", question and choice feedback (which
+    states the answers) showed after attempt 1. It now shows only with the answers."""
+    sync_quiz(essay=False, attempts=2, review=policy("after_last_attempt"))
+    first = hand_in(app, learner, WRONG)
+    later = "shown once you pass this quiz, or after your last attempt."
+    assert f"The correct answers are {later}" in first
+    assert f"Feedback on each question is {later}" in first
+    for feedback in FEEDBACK:
+        assert feedback not in first
+    assert first.count(">Not correct</span>") == 5  # results are still shown
+    last = hand_in(app, learner, WRONG)
+    for feedback in FEEDBACK[:-1]:
+        assert feedback in last
+    # The first attempt's review now shows them too: nothing is left to hide.
+    first_id = re.findall(r"/attempts/(\d+)/review", text(learner.get(QUIZ_URL)))[0]
+    assert "The 1960s." in text(learner.get(f"/attempts/{first_id}/review"))
+
+
+def test_finding_3_after_pass_feedback_comes_with_the_pass(
+    app: Flask, sync_quiz: Callable[..., None], learner: FlaskClient
+) -> None:
+    sync_quiz(essay=False, review=policy("after_pass"))
+    failed = hand_in(app, learner, WRONG)
+    assert "A and B." not in failed
+    assert "Feedback on each question is shown once you pass this quiz" in failed
+    passed = hand_in(app, learner, RIGHT)
+    assert "A and B." in passed

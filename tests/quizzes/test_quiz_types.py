@@ -41,8 +41,13 @@ ESSAY = version(
 )
 
 
+def names(v: QuestionVersion) -> dict[str, int]:
+    """The page's names for the choices (an attempt's are opaque; these are readable)."""
+    return {f"c{c.id}": c.id for c in v.choices}
+
+
 def parse(v: QuestionVersion, value: Any) -> Any:
-    return question_type(v).parse(v, [c.id for c in v.choices], value)
+    return question_type(v).parse(v, names(v), value)
 
 
 def grade(v: QuestionVersion, value: Any) -> tuple[Decimal | None, bool | None]:
@@ -56,15 +61,20 @@ def test_every_question_type_has_a_class_in_the_registry() -> None:
 
 
 def test_single_choice_scores_the_right_choice_only() -> None:
-    assert grade(SINGLE, 10) == (1, True)
-    assert grade(SINGLE, 11) == (0, False)
+    assert grade(SINGLE, "c10") == (1, True)
+    assert grade(SINGLE, "c11") == (0, False)
     assert grade(SINGLE, None) == (0, False)
     assert question_type(SINGLE).explain(SINGLE) == "1960s"
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [(99, "not one of this question's choices"), ("ten", "Choose one"), ([10], "Choose one")],
+    [
+        ("c99", "not one of this question's choices"),
+        ("10", "not one of this question's choices"),  # an id is not a name
+        (10, "Choose one"),
+        (["c10"], "Choose one"),
+    ],
 )
 def test_single_choice_refuses_unknown_or_malformed_choices(value: Any, message: str) -> None:
     with pytest.raises(ResponseError, match=message):
@@ -72,14 +82,14 @@ def test_single_choice_refuses_unknown_or_malformed_choices(value: Any, message:
 
 
 def test_multiple_choice_needs_exactly_the_correct_set() -> None:
-    assert grade(MULTIPLE, [11, 10]) == (1, True)
-    assert grade(MULTIPLE, [10]) == (0, False)
-    assert grade(MULTIPLE, [10, 11, 12]) == (0, False)
+    assert grade(MULTIPLE, ["c11", "c10"]) == (1, True)
+    assert grade(MULTIPLE, ["c10"]) == (0, False)
+    assert grade(MULTIPLE, ["c10", "c11", "c12"]) == (0, False)
     assert grade(MULTIPLE, []) == (0, False)
     with pytest.raises(ResponseError, match="as a list"):
-        parse(MULTIPLE, 10)
+        parse(MULTIPLE, "c10")
     with pytest.raises(ResponseError, match="not one of"):
-        parse(MULTIPLE, [10, 42])
+        parse(MULTIPLE, ["c10", "c42"])
     assert question_type(MULTIPLE).explain(MULTIPLE) == "A; B"
 
 
@@ -151,7 +161,7 @@ def test_essays_wait_for_an_instructor_and_check_word_limits() -> None:
 
 def test_the_page_context_never_carries_the_answer_key() -> None:
     for v in (SINGLE, MULTIPLE, TRUE_FALSE, SHORT, NUMERIC, ESSAY):
-        context = question_type(v).render_context(v, [c.id for c in v.choices], None)
+        context = question_type(v).render_context(v, names(v), None)
         flat = repr(context)
         assert "correct" not in flat
         assert "ketamine" not in flat

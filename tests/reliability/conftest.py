@@ -38,8 +38,8 @@ from lms.models import (
     Lesson,
     LessonProgress,
     Profile,
-    QuestionVersion,
 )
+from lms.quizzes.attempts import laid_out_questions
 from tests.conftest import PASSWORD, csrf_token, make_test_app, post_form
 
 COURSE_DIR = Path(__file__).parent / "course"
@@ -238,6 +238,9 @@ class Question:
     version_id: int
     type: str
     choice_ids: list[int]
+    #: The page's names: the question's key and each choice's value (opaque, per attempt).
+    key: str
+    choice_names: dict[int, str]
 
 
 def layout(app: Flask, attempt_id: int) -> list[Question]:
@@ -245,17 +248,42 @@ def layout(app: Flask, attempt_id: int) -> list[Question]:
     with app.app_context():
         attempt = session.get(Attempt, attempt_id)
         assert attempt is not None
-        questions = []
-        for item in attempt.layout:
-            version = session.get(QuestionVersion, item["version_id"])
-            assert version is not None
-            questions.append(Question(version.id, version.type.value, list(item["choice_ids"])))
-        return questions
+        return [
+            Question(
+                q.version.id,
+                q.version.type.value,
+                list(q.choice_ids),
+                q.key,
+                {choice_id: token for token, choice_id in q.choices.items()},
+            )
+            for q in laid_out_questions(attempt)
+        ]
 
 
-def answers_for(questions: list[Question], seed: int) -> dict[int, Any]:
+class Answers(dict[int, Any]):
+    """Answers in the shape the database stores them (compare with `stored_answers`),
+    knowing how the attempt's page names them (for `as_json` and `as_form`)."""
+
+    def __init__(self, questions: list[Question]) -> None:
+        super().__init__()
+        self.questions = {q.version_id: q for q in questions}
+
+    def on_the_page(self) -> list[tuple[Question, Any]]:
+        """(question, the value the page sends) for each answer."""
+        sent = []
+        for version_id, value in self.items():
+            question = self.questions[version_id]
+            if question.type == "single":
+                value = question.choice_names[value]
+            elif question.type == "multiple":
+                value = [question.choice_names[choice_id] for choice_id in value]
+            sent.append((question, value))
+        return sent
+
+
+def answers_for(questions: list[Question], seed: int) -> Answers:
     """Answers, different for every seed, in the shape the database stores them."""
-    answers: dict[int, Any] = {}
+    answers = Answers(questions)
     for q in questions:
         if q.type == "single":
             answers[q.version_id] = q.choice_ids[seed % len(q.choice_ids)]
@@ -271,21 +299,22 @@ def answers_for(questions: list[Question], seed: int) -> dict[int, Any]:
     return answers
 
 
-def as_json(answers: dict[int, Any]) -> dict[str, Any]:
+def as_json(answers: Answers) -> dict[str, Any]:
     """The autosave body quiz.js sends."""
-    return {"answers": {str(version_id): value for version_id, value in answers.items()}}
+    return {"answers": {question.key: value for question, value in answers.on_the_page()}}
 
 
-def as_form(answers: dict[int, Any]) -> dict[str, Any]:
+def as_form(answers: Answers) -> dict[str, Any]:
     """The attempt page's form fields."""
     form: dict[str, Any] = {}
-    for version_id, value in answers.items():
+    for question, value in answers.on_the_page():
+        field = f"q{question.key}"
         if isinstance(value, bool):
-            form[f"q{version_id}"] = "true" if value else "false"
+            form[field] = "true" if value else "false"
         elif isinstance(value, list):
-            form[f"q{version_id}"] = [str(v) for v in value]
+            form[field] = list(value)
         else:
-            form[f"q{version_id}"] = str(value)
+            form[field] = str(value)
     return form
 
 

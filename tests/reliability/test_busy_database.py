@@ -185,6 +185,7 @@ def test_in_a_host_app_lms_pages_answer_503_and_host_routes_are_left_alone() -> 
         SECRET_KEY="host-secret",
         SQLALCHEMY_DATABASE_URI=unreachable_url(),
         PROPAGATE_EXCEPTIONS=False,
+        LMS_BASE_URL="http://localhost",
     )
     db = SQLAlchemy(host)
     LoginManager(host).user_loader(lambda _user_id: None)

@@ -28,7 +28,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from lms import LMS
 from lms.database import session
 from lms.models import Account, Answer, Attempt, Attendance, Profile
-from lms.quizzes.attempts import build_layout
+from lms.quizzes.attempts import build_layout, laid_out_questions
 from tests.cohorts import conftest as cohort_fixtures
 from tests.conftest import csrf_token, post_form
 from tests.foundation.test_plugin import make_host_app
@@ -337,7 +337,7 @@ def test_regression_a_superscript_digit_as_a_choice_is_400_not_500(
         assert attempt is not None
         attempt.layout = build_layout(attempt.quiz)
         session.commit()
-        fields = [f"q{item['version_id']}" for item in attempt.layout]
+        fields = [q.field_name for q in laid_out_questions(attempt)]
     for value in ["²", "٣", "9" * 5000]:
         response = post_form(owner, f"/attempts/{attempt_id}/answers", dict.fromkeys(fields, value))
         assert response.status_code == 400

@@ -99,3 +99,45 @@ def test_passwords_are_hashed_with_a_modern_algorithm(app: Flask, users: Users) 
         account = session.query(Account).one()
         assert account.password_hash.startswith(("scrypt:", "pbkdf2:sha256:"))
         assert PASSWORD not in account.password_hash
+
+
+def test_reset_requests_have_their_own_budget_and_cannot_lock_anyone_out(
+    app: Flask, users: Users
+) -> None:
+    """Also noticed in issue 17: forgot-password requests counted against the per-account
+    sign-in limit, so anyone could lock a person out for 15 minutes by asking for reset
+    links in their name. Reset requests now have a budget of their own."""
+    users.create("ana@example.com")
+    client = app.test_client()
+    token = csrf_token(client)
+    statuses = [
+        client.post(
+            "/forgot-password",
+            data={"csrf_token": token, "email": "ana@example.com"},
+            environ_base={"REMOTE_ADDR": f"10.2.0.{n}"},
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses == [200] * 5 + [429] * 7  # reset links: five per quarter hour
+    # Ana still signs in, from anywhere.
+    assert attempt(client, token, "ana@example.com", PASSWORD, "10.2.1.1") == 302
+
+
+def test_the_change_password_page_cannot_be_used_to_guess_the_password(
+    app: Flask, users: Users
+) -> None:
+    """Same class as the findings of issue 17 (an unthrottled guessable input): whoever
+    holds a signed-in session could try current passwords on the change-password page
+    without limit. It now allows ten tries per account per quarter hour."""
+    users.create("ana@example.com")
+    client = users.client
+    assert users.sign_in("ana@example.com").status_code == 302
+    token = csrf_token(client, "/account/password")
+    new = "a brand new passphrase"
+
+    def change(current: str) -> int:
+        data = {"csrf_token": token, "current_password": current, "password": new, "confirm": new}
+        return client.post("/account/password", data=data).status_code
+
+    assert [change(f"guess number {n}") for n in range(10)] == [200] * 10
+    assert change(PASSWORD) == 429  # even the right one, until the window passes

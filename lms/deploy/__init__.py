@@ -1,0 +1,1 @@
+"""What a deployment runs the LMS with (the gunicorn configuration)."""
