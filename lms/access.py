@@ -46,7 +46,12 @@ def current_profile() -> Profile | None:
         info = current_app.extensions["lms"].user_info(current_user)
         profile = session.scalar(sa.select(Profile).where(Profile.user_id == user_id))
         if profile is None:
-            profile = Profile(user_id=user_id, email=info.email, display_name=info.name)
+            profile = Profile(
+                user_id=user_id,
+                email=info.email,
+                display_name=info.name,
+                timezone=current_app.config["LMS_DEFAULT_TIMEZONE"],
+            )
             session.add(profile)
             session.commit()
         elif (profile.email, profile.display_name) != (info.email, info.name):

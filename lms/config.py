@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_TRUSTED_HOSTS": None,
     "LMS_SITE_NAME": "Psychedelic Care Learning",
     "LMS_COURSES_PATH": None,  # default: the courses shipped with the package
+    # New cohorts' zone (chosen at creation), and a person's until they choose theirs (sign-up
+    # fills it from the browser when scripts run). An IANA name, e.g. "America/New_York".
     "LMS_DEFAULT_TIMEZONE": "UTC",
     "LMS_MAIL_SENDER": "lms@localhost",
     "LMS_SMTP_HOST": None,  # no host: mail goes to the log and the outbox table only

@@ -14,6 +14,12 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def format_short(moment: datetime, timezone: str | None) -> str:
+    """e.g. "Mon 3 Mar, 18:00" (for lists whose heading names the zone)."""
+    local = moment.astimezone(zone(timezone))
+    return f"{local:%a %-d %b, %H:%M}"
+
+
 def format_local(moment: datetime, timezone: str | None) -> str:
     """e.g. "Monday 3 March 2025 at 18:00 (Europe/London)"."""
     tz = zone(timezone)

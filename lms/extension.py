@@ -36,6 +36,7 @@ from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
+from lms.teaching.views import bp as teaching_bp
 from lms.throttle import Throttle
 from lms.web import (
     host_links,
@@ -77,6 +78,7 @@ BLUEPRINTS: list[Blueprint] = [
     gradebook_bp,
     grading_bp,
     cohorts_bp,
+    teaching_bp,
 ]
 handle_busy_database(*BLUEPRINTS)  # 503 "please retry" when the database is busy or down
 handle_too_large(*BLUEPRINTS)  # 413: the LMS's error page, saying what to do

@@ -31,6 +31,7 @@ class Audience(enum.StrEnum):
 POLICIES: dict[str, Audience] = {
     # catalogue and public pages
     "catalogue.index": Audience.PUBLIC,
+    "catalogue.course_image": Audience.PUBLIC,
     "learning.course_home": Audience.PUBLIC,
     "certificates.verify": Audience.PUBLIC,
     "ce.information": Audience.PUBLIC,
@@ -63,6 +64,7 @@ POLICIES: dict[str, Audience] = {
     "learning.ping": Audience.ENROLLED,
     "learning.check_in": Audience.ENROLLED,
     "evaluations.evaluation": Audience.ENROLLED,
+    "learning.live_session_calendar": Audience.ENROLLED,  # the learners of its cohort
     "quizzes.quiz": Audience.ENROLLED,
     "quizzes.start": Audience.ENROLLED,
     "quizzes.attempt": Audience.OWNER,
@@ -92,6 +94,11 @@ POLICIES: dict[str, Audience] = {
     "cohorts.learner": Audience.STAFF,
     "cohorts.remove_learner": Audience.STAFF,
     "cohorts.roster": Audience.STAFF,
+    # teaching: a self-paced course (admins and the course's instructors)
+    "teaching.course": Audience.STAFF,
+    "teaching.course_learners": Audience.STAFF,
+    "teaching.instructors": Audience.ADMIN,
+    "teaching.remove_instructor": Audience.ADMIN,
     # teaching: grading and records
     "grading.queue": Audience.TEACHING,
     "grading.answer": Audience.STAFF,
@@ -111,6 +118,7 @@ POLICIES: dict[str, Audience] = {
     "evaluations.cohort_results": Audience.STAFF,
     "evaluations.course_results": Audience.STAFF,
     # administration
+    "admin.index": Audience.ADMIN,
     "admin.outbox": Audience.ADMIN,
     "admin.users": Audience.ADMIN,
     "admin.set_role": Audience.ADMIN,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -25,9 +24,10 @@ from werkzeug.wrappers import Response
 from lms.access import current_profile
 from lms.csrf import protect
 from lms.database import MAX_ID
-from lms.dates import format_local
+from lms.dates import format_local, format_short
 from lms.resources import PACKAGE_DIR, templates_dir
 from lms.security import add_security_headers
+from lms.text import format_number, hours_number, plural, points_text
 
 
 def root_blueprint(name: str) -> Blueprint:
@@ -59,6 +59,14 @@ def lms_url_for(endpoint: str, **values: Any) -> str:
     Templates have the same function as `lms_url`.
     """
     return url_for(lms_endpoint(endpoint), **values)
+
+
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of an LMS page that this version may not have (None then): for a link that
+    appears once the page it leads to exists."""
+    if lms_endpoint(endpoint) not in current_app.view_functions:
+        return None
+    return lms_url_for(endpoint, **values)
 
 
 #: Blueprints a signed-in user may use before their profile is complete.
@@ -145,10 +153,17 @@ def local_time(moment: datetime | None, timezone: str | None = None) -> str:
     """A UTC datetime in the learner's time zone, as a person reads it."""
     if moment is None:
         return ""
-    if timezone is None:
-        profile = current_profile()
-        timezone = profile.timezone if profile else "UTC"
-    return format_local(moment, timezone)
+    return format_local(moment, timezone or viewer_timezone())
+
+
+def local_short_time(moment: datetime | None) -> str:
+    """A UTC datetime in the learner's time zone, short: "Mon 3 Mar, 18:00"."""
+    return format_short(moment, viewer_timezone()) if moment is not None else ""
+
+
+def viewer_timezone() -> str:
+    profile = current_profile()
+    return profile.timezone if profile else "UTC"
 
 
 class IdConverter(IntegerConverter):
@@ -166,19 +181,13 @@ def register_url_converters(app: Flask) -> None:
     app.url_map.converters.setdefault("lms_id", IdConverter)
 
 
-def hours_text(value: Decimal | float | int | str | None) -> str:
-    """CE hours in one format everywhere: at most two decimals, at least one ("3.0",
-    "1.5", "2.25")."""
-    if value is None:
-        return ""
-    number = Decimal(str(value)).quantize(Decimal("0.01"))
-    text = f"{number:f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(local_time, "lms_local_time")
-    app.add_template_filter(hours_text, "lms_hours")
+    app.add_template_filter(local_short_time, "lms_short_time")
+    app.add_template_filter(plural, "lms_count")
+    app.add_template_filter(hours_number, "lms_hours")
+    app.add_template_filter(format_number, "lms_number")
+    app.add_template_filter(points_text, "lms_points")
 
 
 class HostLinks(NamedTuple):

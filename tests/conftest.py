@@ -113,9 +113,10 @@ def make_test_app(database_url: str, **config: Any) -> Flask:
     )
 
 
-@pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = make_test_app(database_url)
+@contextmanager
+def app_with_tables(database_url: str, **config: Any) -> Iterator[Flask]:
+    """A test app on `database_url` (its tables made on SQLite; PostgreSQL's exist)."""
+    app = make_test_app(database_url, **config)
     with app.app_context():
         if database_url.startswith("sqlite"):
             Base.metadata.create_all(session.get_bind())
@@ -123,6 +124,12 @@ def app(database_url: str) -> Iterator[Flask]:
     with app.app_context():
         session.remove()
         app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    with app_with_tables(database_url) as app:
+        yield app
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, PasswordField, SubmitField
@@ -15,6 +17,8 @@ from lms.profile.forms import (
     name_field,
     profession_field,
     strip,
+    timezone_choices,
+    timezone_field,
 )
 
 PASSWORD_HINT = (
@@ -99,7 +103,14 @@ class SignUpForm(PasswordPolicy, LicenceChecks, FlaskForm):
     profession = profession_field()
     licence_type = licence_type_field()
     licence_number = licence_number_field()
+    #: Filled from the browser's zone by a script (signup.js), editable; without scripts
+    #: it stays at the instance's default (LMS_DEFAULT_TIMEZONE).
+    timezone = timezone_field()
     submit = SubmitField("Create account")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
 
     @property
     def chooser(self) -> tuple[str, str]:  # type: ignore[override]

@@ -55,6 +55,7 @@ def create_account(
     licence_type: str | None = None,
     licence_number: str | None = None,
     password_hash: str | None = None,
+    timezone: str = "UTC",
 ) -> Account:
     """Create an account and its profile (flushed, not committed).
 
@@ -90,6 +91,7 @@ def create_account(
             profession=profession,
             licence_type=licence_type or None,
             licence_number=licence_number or None,
+            timezone=timezone,
         )
     )
     session.flush()

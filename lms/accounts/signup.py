@@ -123,4 +123,14 @@ def confirm_sign_up(pending: PendingSignUp) -> Account:
         licence_type=details.get("licence_type") or None,
         licence_number=details.get("licence_number") or None,
         password_hash=str(details["password_hash"]),
+        timezone=valid_timezone(details.get("timezone")),
     )
+
+
+def valid_timezone(name: object) -> str:
+    """The zone the sign-up chose, if it is one this server knows (a sign-up made before
+    the form asked for it has none)."""
+    from lms.profile.forms import timezone_choices
+
+    known = {choice.value for choice in timezone_choices()}
+    return name if isinstance(name, str) and name in known else "UTC"

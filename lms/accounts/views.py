@@ -73,9 +73,9 @@ def next_page() -> str:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up() -> str | Response:
-    """Ask for an account (with profession and licence); a link mailed to the address
-    makes it. The answer is the same whether or not the address has an account."""
-    form = SignUpForm()
+    """Ask for an account (with profession, licence and time zone); a link mailed to the
+    address makes it. The answer is the same whether or not the address has an account."""
+    form = SignUpForm(data={"timezone": current_app.config["LMS_DEFAULT_TIMEZONE"]})
     if form.validate_on_submit():
         email = normalise_email(form.email.data or "")
         throttle("sign-up-email", SIGN_UP_PER_EMAIL, f"email:{email}", TOO_MANY_SIGN_UPS)
@@ -89,6 +89,7 @@ def sign_up() -> str | Response:
                 "profession": Profession(form.profession.data).value,
                 "licence_type": form.licence_type.data or None,
                 "licence_number": form.licence_number.data or None,
+                "timezone": form.timezone.data or "UTC",
             },
             next_page=safe_next(request.args.get("next"), "") or None,
         )

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectField
 
 from lms.access import current_profile, role_required
+from lms.admin.pages import admin_links
 from lms.admin.roles import RoleError, change_role
 from lms.database import session, valid_id
 from lms.models import OutboxMessage, Profile, Role
@@ -19,6 +20,13 @@ bp = lms_blueprint("admin", __name__)
 OUTBOX_PAGE_SIZE = 20
 USERS_PAGE_SIZE = 50
 MAX_PAGE = 100_000
+
+
+@bp.get("/admin")
+@role_required(Role.ADMIN)
+def index() -> str:
+    """The admin home: every admin page, with what it is for."""
+    return render_template("lms/admin/index.html", pages=admin_links())
 
 
 @bp.get("/admin/outbox")

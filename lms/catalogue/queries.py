@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from lms.database import session
 from lms.learning.enrolment import seats_taken_by_cohort
@@ -27,7 +28,10 @@ class CatalogueEntry:
 def catalogue() -> list[CatalogueEntry]:
     """Courses open to new learners, with the cohorts that can be joined."""
     courses = session.scalars(
-        sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.position, Course.title)
+        sa.select(Course)
+        .where(Course.retired_at.is_(None))
+        .options(so.joinedload(Course.image))
+        .order_by(Course.position, Course.title)
     ).all()
     cohorts = session.scalars(
         sa.select(Cohort)

@@ -26,7 +26,7 @@ from lms.models import (
     LessonProgress,
     Profile,
 )
-from lms.web import hours_text
+from lms.text import hours_number
 
 
 def _valid() -> Any:
@@ -74,7 +74,7 @@ TRANSCRIPT_HEADER = ["Completed", "Activity", "Provider", "Credit type", "Amount
 def transcript_rows(lines: list[TranscriptLine]) -> list[list[Any]]:
     return [
         [line.completed.isoformat(), line.course_title, line.provider, line.credit_type,
-         hours_text(line.amount), line.certificate]
+         hours_number(line.amount), line.certificate]
         for line in lines
     ]  # fmt: skip
 
@@ -110,7 +110,7 @@ def transcript_pdf(profile: Profile, lines: list[TranscriptLine], site_name: str
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for line in lines:
         cells = [line.completed.isoformat(), line.course_title[:45], line.credit_type[:32],
-                 hours_text(line.amount), line.certificate]  # fmt: skip
+                 hours_number(line.amount), line.certificate]  # fmt: skip
         for width, text in zip(widths, cells, strict=True):
             pdf.cell(width, 6, latin1(text))
         pdf.ln()
@@ -121,7 +121,11 @@ def transcript_pdf(profile: Profile, lines: list[TranscriptLine], site_name: str
         pdf.cell(0, 6, "No CE credit earned yet.", new_x="LMARGIN", new_y="NEXT")
     for credit_type, total in totals.items():
         pdf.cell(
-            0, 6, latin1(f"Total {credit_type}: {hours_text(total)}"), new_x="LMARGIN", new_y="NEXT"
+            0,
+            6,
+            latin1(f"Total {credit_type}: {hours_number(total)}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     return bytes(pdf.output())
 
@@ -172,7 +176,7 @@ def activity_summary(course: Course) -> tuple[list[str], list[list[Any]]]:
     for certificate in certificates:
         for credit in certificate.credits:
             awarded[str(credit["type"])] += Decimal(str(credit["amount"]))
-    rows += [[f"Credit awarded: {kind}", hours_text(total)] for kind, total in awarded.items()]
+    rows += [[f"Credit awarded: {kind}", hours_number(total)] for kind, total in awarded.items()]
     for evaluation in session.scalars(
         sa.select(Evaluation).where(Evaluation.course_id == course.id)
     ):
@@ -228,7 +232,7 @@ def pars_rows(course: Course, start: date | None, end: date | None) -> list[list
             rows.append([
                 completed.strftime("%m/%d/%Y"), profile.board_id or "", first, last,
                 profile.birth_month or "", profile.birth_day or "",
-                credit["type"], hours_text(credit["amount"]),
+                credit["type"], hours_number(credit["amount"]),
             ])  # fmt: skip
     return rows
 

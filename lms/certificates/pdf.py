@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from lms.models import Certificate
-from lms.web import hours_text
+from lms.text import hours_number
 
 
 def _latin1(text: str) -> str:
@@ -43,7 +43,7 @@ def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -
     details = [f"Completed on {completed.day} {completed:%B %Y}"]
     if certificate.activity_dates:
         details.append(f"Activity offered {certificate.activity_dates}")
-    details += [f"{c['type']}: {hours_text(c['amount'])}" for c in certificate.credits]
+    details += [f"{c['type']}: {hours_number(c['amount'])}" for c in certificate.credits]
     if certificate.licence:
         details.append(f"Licence: {certificate.licence}")
     for line in details:

@@ -101,7 +101,9 @@ def users_create(email: str, name: str, role: str, password_stdin: bool) -> None
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        create_account(email, name, password, Role(role))
+        create_account(
+            email, name, password, Role(role), timezone=current_app.config["LMS_DEFAULT_TIMEZONE"]
+        )
     except AccountError as error:
         session.rollback()
         raise click.ClickException(str(error)) from None

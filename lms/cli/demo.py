@@ -1,8 +1,9 @@
-"""`lms demo`: a working LMS with both courses, demo accounts and a running cohort."""
+"""`lms demo`: a working LMS with both courses and a demo that looks lived in (a cohort in
+its third week, self-paced learners, grading to do; see `lms.seeding.demo`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import textwrap
 
 import click
 import sqlalchemy as sa
@@ -10,50 +11,42 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from lms.accounts.service import create_account, find_account
-from lms.cohorts.service import create_cohort
-from lms.database import session, utcnow
-from lms.models import Cohort, Course, Profile, Role, Track
-from lms.resources import bundled_courses_dir
-
-DEMO_PASSWORD = "ketamine demo ward"  # noqa: S105 (printed for the demo on purpose)
-DEMO_ACCOUNTS = [
-    ("admin@example.com", "Avery Admin", Role.ADMIN),
-    ("instructor@example.com", "Iris Instructor", Role.INSTRUCTOR),
-    ("nurse@example.com", "Nadia Nurse", Role.LEARNER),
-    ("therapist@example.com", "Theo Therapist", Role.LEARNER),
-]
+from lms.database import session
+from lms.grading.queue import waiting_count
+from lms.models import Cohort, Profile, Role
 
 
-def prepare_demo() -> list[tuple[str, str, Role]]:
-    """Migrate, load the courses, create the demo accounts and a cohort (idempotent)."""
+def prepare_demo() -> None:
+    """Migrate, load the courses and seed the demo, once (a second run changes nothing)."""
     # Here, not at the top: every `lms` command (and `lms run`) imports this module.
     from lms import migrate
-    from lms.content.loader import load_courses
-    from lms.content.sync import sync_courses
+    from lms.seeding.demo import demo_exists, seed_demo
 
     migrate.upgrade()
-    result = load_courses(bundled_courses_dir())
-    if not result.ok:
-        raise click.ClickException("\n".join(str(p) for p in result.problems))
-    sync_courses(result.courses)
-    for email, name, role in DEMO_ACCOUNTS:
-        if find_account(email) is None:
-            create_account(email, name, DEMO_PASSWORD, role)
-    session.flush()
-    instructor = session.scalar(sa.select(Profile).where(Profile.email == "instructor@example.com"))
-    for course in session.scalars(sa.select(Course).where(Course.track == Track.COHORT)):
-        if session.scalar(sa.select(Cohort).where(Cohort.course_id == course.id)) is None:
-            starts_on = (utcnow() - timedelta(days=8)).date()  # week 2 is open
-            create_cohort(
-                course,
-                "Demo cohort",
-                starts_on,
-                capacity=20,
-                instructors=[instructor] if instructor else [],
-            )
-    session.commit()
-    return DEMO_ACCOUNTS
+    if not demo_exists():
+        seed_demo(current_app.config["LMS_DEFAULT_TIMEZONE"])
+
+
+def describe_demo() -> list[str]:
+    """What `lms demo` prints: the accounts, what to try as whom, the invite code."""
+    from lms.seeding.demo import ADMIN, COHORT_NAME, DEMO_PASSWORD, WHAT_TO_TRY
+
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    people = {
+        p.email: p
+        for p in session.scalars(sa.select(Profile).where(Profile.email.in_(dict(WHAT_TO_TRY))))
+    }
+    lines = [f"Database: {database}", f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
+    for email, what in WHAT_TO_TRY:
+        role = people[email].role if email in people else Role.LEARNER
+        lines.append(f"  {role.value:<11} {email}")
+        lines += textwrap.wrap(what, 88, initial_indent=" " * 14, subsequent_indent=" " * 14)
+    if ADMIN in people:
+        lines.append(f"Written answers waiting for grading: {waiting_count(people[ADMIN])}")
+    cohort = session.scalar(sa.select(Cohort).where(Cohort.name == COHORT_NAME))
+    if cohort is not None:
+        lines.append(f"Cohort invite code: {cohort.invite_code}")
+    return lines
 
 
 @click.command("demo")
@@ -62,16 +55,12 @@ def prepare_demo() -> list[tuple[str, str, Role]]:
 @click.option("--no-serve", is_flag=True, help="Prepare the demo data, print it, do not serve.")
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool) -> None:
-    """Set up a demo (database, courses, accounts, a cohort) and serve it."""
-    accounts = prepare_demo()
-    cohort = session.scalar(sa.select(Cohort))
-    database = session.get_bind().url.render_as_string(hide_password=True)
-    click.echo(f"\nDatabase: {database}")
-    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
-    for email, _name, role in accounts:
-        click.echo(f"  {role.value:<11} {email}")
-    if cohort is not None:
-        click.echo(f"Cohort invite code: {cohort.invite_code}")
+    """Set up a demo (database, courses, people at work in a cohort and self-paced) and
+    serve it."""
+    prepare_demo()
+    click.echo("")
+    for line in describe_demo():
+        click.echo(line)
     if no_serve:
         return
     # Links in the demo's mail (password resets, feedback) lead to this server.

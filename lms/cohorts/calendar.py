@@ -1,8 +1,10 @@
 """A cohort's calendar: when each module opens and is due.
 
 Generated from the cohort's start date and each module's `week`: week N opens at
-midnight, in the cohort's time zone, 7 * (N - 1) days after the start, and is due when
-the next week opens. Modules without a week open on the first day.
+midnight, in the cohort's time zone, 7 * (N - 1) days after the start, and is due at the
+end of its last day (23:59 there, the evening before the next week opens: a due date
+of "Tuesday at 00:00" reads as Monday night). Modules without a week open on the first
+day.
 
 Times are stored in UTC and shown and edited in the cohort's zone (`to_local`,
 `from_local`).
@@ -16,6 +18,8 @@ from zoneinfo import ZoneInfo
 from lms.models import Cohort, CohortModule, Course
 
 WEEK = timedelta(days=7)
+#: When work is due on its last day, in the cohort's zone.
+END_OF_DAY = time(23, 59)
 
 
 class LocalTimeError(ValueError):
@@ -27,10 +31,13 @@ def local_midnight(day: date, timezone: str) -> datetime:
 
 
 def module_dates(starts_on: date, timezone: str, week: int | None) -> tuple[datetime, datetime]:
-    """(opens_at, due_at) for a module in a given week of a cohort."""
+    """(opens_at, due_at) for a module in a given week of a cohort: it opens at midnight
+    on the week's first day and is due at 23:59 on its seventh, in the cohort's zone."""
     index = (week or 1) - 1
     opens_on = starts_on + index * WEEK
-    return local_midnight(opens_on, timezone), local_midnight(opens_on + WEEK, timezone)
+    last_day = opens_on + WEEK - timedelta(days=1)
+    due_at = datetime.combine(last_day, END_OF_DAY, tzinfo=ZoneInfo(timezone))
+    return local_midnight(opens_on, timezone), due_at
 
 
 def generate_calendar(cohort: Cohort, course: Course) -> list[CohortModule]:

@@ -5,6 +5,7 @@ instructors. Operations flush; the caller (a view or a command) commits once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -150,13 +151,18 @@ def delete_live_session(live: LiveSession) -> None:
 
 def instructor_candidates(cohort: Cohort) -> list[Profile]:
     """Instructors and admins not yet assigned to the cohort, by name."""
-    assigned = {p.id for p in cohort.instructors}
+    return staff_other_than(cohort.instructors)
+
+
+def staff_other_than(assigned: Iterable[Profile]) -> list[Profile]:
+    """Instructors and admins, by name, except `assigned`."""
+    ids = {p.id for p in assigned}
     staff = session.scalars(
         sa.select(Profile)
         .where(Profile.role.in_([Role.INSTRUCTOR, Role.ADMIN]))
         .order_by(Profile.display_name, Profile.id)
     )
-    return [p for p in staff if p.id not in assigned]
+    return [p for p in staff if p.id not in ids]
 
 
 def assign_instructor(cohort: Cohort, profile: Profile) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect
+from flask import abort, current_app, flash, redirect
 from werkzeug.wrappers import Response
 
 from lms.cohorts import service
@@ -40,6 +40,7 @@ from lms.cohorts.scope import (
 from lms.database import session, utcnow
 from lms.learning.enrolment import seats_taken, seats_taken_by_cohort
 from lms.models import Cohort, Course, Profile
+from lms.teaching.offerings import offerings
 from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("cohorts", __name__)
@@ -62,7 +63,8 @@ def helpers() -> dict[str, Any]:
 @bp.get("/teach/cohorts")
 @staff_required
 def index() -> Page:
-    """Teaching home: the cohorts in the user's scope, with seats taken."""
+    """Teaching home: the cohorts in the user's scope, with seats taken, and the courses
+    whose self-paced learners they teach."""
     profile = staff_profile()
     cohorts = session.scalars(
         cohorts_in_scope(profile)
@@ -70,7 +72,14 @@ def index() -> Page:
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     ).all()
     taken = seats_taken_by_cohort([c.id for c in cohorts])
-    return page("index.html", None, cohorts=cohorts, taken=taken, profile=profile)
+    return page(
+        "index.html",
+        None,
+        cohorts=cohorts,
+        taken=taken,
+        profile=profile,
+        offerings=offerings(profile),
+    )
 
 
 def _course_choices() -> list[tuple[int, str]]:
@@ -89,7 +98,11 @@ def new() -> Page:
     require_admin(staff_profile())
     form = CohortForm(
         courses=_course_choices(),
-        data={"invite_code": service.new_invite_code(), "timezone": "UTC", "is_open": True},
+        data={
+            "invite_code": service.new_invite_code(),
+            "timezone": current_app.config["LMS_DEFAULT_TIMEZONE"],
+            "is_open": True,
+        },
     )
     del form.regenerate
     if form.validate_on_submit():
@@ -102,7 +115,7 @@ def new() -> Page:
                 course,
                 form.name.data or "",
                 form.starts_on.data,  # type: ignore[arg-type]
-                timezone=form.timezone.data or "UTC",
+                timezone=form.timezone.data or current_app.config["LMS_DEFAULT_TIMEZONE"],
                 capacity=form.capacity.data,
                 is_open=form.is_open.data,
                 invite_code=form.invite_code.data,

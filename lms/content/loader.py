@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from lms.content import schema
 from lms.content.crosscheck import CourseIndex, Slugs, check_hours, did_you_mean
+from lms.content.images import ImageError, ImageSource, read_image
 from lms.content.keycheck import answer_position_warnings
 from lms.content.markdown import internal_links
 from lms.content.problems import Problem, validation_problems
@@ -86,6 +87,7 @@ class CourseSource:
     course: schema.CourseFile
     modules: list[ModuleSource]  # in course.yml order
     pages: list[PageSource] = field(default_factory=list)  # in course.yml order
+    image: ImageSource | None = None  # course.yml `image:`
 
 
 @dataclass
@@ -304,7 +306,14 @@ class _Loader:
         course.check(path, parsed.data, parsed.lines)
         if course_file is None:
             return None
-        source = CourseSource(folder, course_file, modules, pages)
+        image = None
+        if course_file.image is not None:
+            try:
+                image = read_image(folder, course_file.image)
+            except ImageError as error:
+                self.report(path, lines.value_line(("image",)), error.message, error.hint)
+                return None
+        source = CourseSource(folder, course_file, modules, pages, image)
         if not course.unknown:  # every item read: the course's time can be counted
             self.problems.extend(check_hours(path, parsed.lines, source))
         return source

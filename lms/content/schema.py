@@ -176,6 +176,29 @@ class CourseFile(_Model):
     sources: list[Text]
     pages: list[str] = Field(default_factory=list)
     modules: list[str] = Field(min_length=1)
+    #: The course's picture (catalogue and dashboard cards): a file in the course folder,
+    #: and what it shows, for people who cannot see it.
+    image: str | None = None
+    image_alt: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _image_has_alt(self) -> CourseFile:
+        if self.image is not None and self.image_alt is None:
+            raise PydanticCustomError(
+                "image_alt",
+                "the course has an image but no 'image_alt'",
+                {
+                    "at": "image",
+                    "hint": "add image_alt: a sentence saying what the picture shows",
+                },
+            )
+        if self.image_alt is not None and self.image is None:
+            raise PydanticCustomError(
+                "image_missing",
+                "'image_alt' describes an image, but the course has no 'image'",
+                {"at": "image_alt", "hint": "add image: the picture's file name, or remove it"},
+            )
+        return self
 
     @model_validator(mode="after")
     def _credit(self) -> CourseFile:

@@ -38,6 +38,7 @@ from lms.models import (
     Attempt,
     Choice,
     Course,
+    CourseImage,
     CoursePage,
     Evaluation,
     EvaluationQuestion,
@@ -165,6 +166,7 @@ class _CourseSync:
         content_hash = fingerprint(
             RENDERER_VERSION, spec.model_dump(mode="json", exclude={"modules", "pages"})
         )
+        self.new_course = course is None
         if course is None:
             course = Course(slug=spec.slug)
             session.add(course)
@@ -194,6 +196,7 @@ class _CourseSync:
         self._set(course, "position", self.position, "course")
         self._sync_pages(course, self.source.pages)
         session.flush()
+        self._sync_image(course)
 
         self.lessons = {
             lesson.slug: lesson
@@ -239,6 +242,26 @@ class _CourseSync:
             session.expire(module, ["lessons", "quizzes", "evaluations"])
             self._remove(module, "module", _module_has_learner_data(module))
         return course
+
+    def _sync_image(self, course: Course) -> None:
+        """The course's picture: stored, replaced when the file changed, removed when
+        course.yml no longer names one."""
+        source, spec = self.source.image, self.source.course
+        image = session.scalar(sa.select(CourseImage).where(CourseImage.course_id == course.id))
+        if source is None:
+            if image is not None:
+                session.delete(image)
+                self.report.mark_updated("course", course)
+            return
+        if image is None:
+            image = CourseImage(course_id=course.id)
+            session.add(image)
+        wanted = (source.media_type, spec.image_alt or "", source.sha256)
+        if (image.media_type, image.alt, image.sha256) != wanted:
+            image.media_type, image.alt, image.sha256 = wanted
+            image.data = source.data
+            if not self.new_course:
+                self.report.mark_updated("course", course)
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from lms.models import (
     Grade,
     LessonProgress,
     Profile,
+    QuestionVersion,
     Quiz,
 )
 
@@ -76,17 +77,22 @@ def enrolments_of(course: Course, cohort: Cohort | None) -> list[Enrolment]:
     return list(session.scalars(query))
 
 
-def build_gradebook(course: Course, cohort: Cohort | None) -> Gradebook:
-    course = course_structure(course.id)
-    enrolments = enrolments_of(course, cohort)
-    outlines = outlines_for(course, enrolments)
-    quizzes = [
+def live_quizzes(course: Course) -> list[Quiz]:
+    """The course's quizzes that are not retired, in course order."""
+    return [
         quiz
         for module in course.modules
         if not module.is_retired
         for quiz in module.quizzes
         if not quiz.is_retired
     ]
+
+
+def build_gradebook(course: Course, cohort: Cohort | None) -> Gradebook:
+    course = course_structure(course.id)
+    enrolments = enrolments_of(course, cohort)
+    outlines = outlines_for(course, enrolments)
+    quizzes = live_quizzes(course)
     rows = []
     for enrolment in enrolments:
         outline = outlines[enrolment.id]
@@ -113,7 +119,9 @@ def learner_record(enrolment: Enrolment) -> LearnerRecord:
             .join(Quiz, Attempt.quiz_id == Quiz.id)
             .where(Attempt.profile_id == enrolment.profile_id, Quiz.course_id == course.id)
             .options(
-                so.selectinload(Attempt.answers).selectinload(Answer.question_version),
+                so.selectinload(Attempt.answers)
+                .selectinload(Answer.question_version)
+                .selectinload(QuestionVersion.rubric),
                 so.selectinload(Attempt.answers)
                 .selectinload(Answer.grade)
                 .selectinload(Grade.grader),

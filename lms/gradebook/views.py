@@ -18,6 +18,7 @@ from lms.gradebook.access import (
 from lms.gradebook.export import csv_response, gradebook_rows, progress_rows
 from lms.gradebook.queries import build_gradebook, enrolments_of, learner_record
 from lms.gradebook.stats import item_statistics
+from lms.grading.rubric import record_rubrics
 from lms.learning.completion import update_completion
 from lms.learning.reading import exempt_from_minimum
 from lms.learning.status import Status
@@ -94,10 +95,13 @@ def learner(enrolment_id: int) -> str:
 
 
 def render_learner(enrolment: Enrolment, exemption_form: ReasonForm | None = None) -> str:
+    record = learner_record(enrolment)
+    answers = [answer for attempt in record.attempts for answer in attempt.answers]
     return render_template(
         "lms/gradebook/learner.html",
-        record=learner_record(enrolment),
+        record=record,
         describe=describe_answer,
+        rubrics=record_rubrics(answers),
         exemption=session.scalar(
             sa.select(TimeExemption).where(TimeExemption.enrolment_id == enrolment.id)
         ),

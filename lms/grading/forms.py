@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from lms.models import Grade, QuestionVersion
-from lms.quizzes.types import format_number
+from lms.text import format_number
 
 FEEDBACK_MAX_CHARS = 10_000
 REASON_MAX_CHARS = 1_000

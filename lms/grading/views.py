@@ -25,6 +25,7 @@ from lms.access import current_profile, login_required, role_required
 from lms.database import session, valid_id
 from lms.grading.forms import NOTE_MAX_CHARS, GradeForm, clean_text, criteria_of, parse_note
 from lms.grading.queue import QueueFilters, build_queue, next_answer_id, parse_filters, queue_ids
+from lms.grading.rubric import RubricLine, released_rubrics
 from lms.grading.scope import (
     HAND_GRADED,
     answer_or_404,
@@ -55,7 +56,8 @@ from lms.models import (
     Quiz,
     Role,
 )
-from lms.quizzes.types import ESSAY_MAX_CHARS, format_number, points_text, word_count
+from lms.quizzes.types import ESSAY_MAX_CHARS, word_count
+from lms.text import format_number, points_text
 from lms.web import lms_blueprint, lms_url_for, local_time, safe_next
 
 bp = lms_blueprint("grading", __name__)
@@ -85,10 +87,23 @@ def returned_essay(attempt: Attempt, number: int) -> ReturnedEssay | None:
     return cache[attempt.id].get(number)
 
 
+def released_rubric(attempt: Attempt, number: int) -> list[RubricLine] | None:
+    """The rubric scores of the attempt's question `number` once its grade is released
+    (one query per attempt and request, however many items ask)."""
+    cache: dict[int, dict[int, list[RubricLine]]] = g.setdefault("lms_grading_rubrics", {})
+    if attempt.id not in cache:
+        cache[attempt.id] = released_rubrics(attempt)
+    return cache[attempt.id].get(number)
+
+
 @bp.app_context_processor
 def learner_helpers() -> dict[str, Any]:
     """For lms/grading/_review_item.html, which the learner's quiz review page includes."""
-    return {"lms_returned_essay": returned_essay, "lms_essay_max_chars": ESSAY_MAX_CHARS}
+    return {
+        "lms_returned_essay": returned_essay,
+        "lms_released_rubric": released_rubric,
+        "lms_essay_max_chars": ESSAY_MAX_CHARS,
+    }
 
 
 # -- the queue -----------------------------------------------------------------------------------

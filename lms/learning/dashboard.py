@@ -1,10 +1,11 @@
-"""What the learner's dashboard shows: each course's progress and next step, what is due
-this week, the latest released feedback and the certificates earned."""
+"""What the learner's dashboard shows: this week's work and live sessions (`this_week`),
+each course's progress and next step, the latest released feedback and the certificates
+earned."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,12 +14,14 @@ import sqlalchemy.orm as so
 from lms.cohorts.scope import cohorts_in_scope
 from lms.database import session, utcnow
 from lms.grading.queue import waiting_count
-from lms.learning.progress import CourseOutline, ModuleView, course_outline
+from lms.learning.progress import CourseOutline, course_outline
+from lms.learning.this_week import this_week
 from lms.models import (
     Answer,
     Attempt,
     Certificate,
     Cohort,
+    Course,
     Enrolment,
     EnrolmentStatus,
     Grade,
@@ -26,28 +29,14 @@ from lms.models import (
     Notification,
     Profile,
 )
-
-DUE_WINDOW = timedelta(days=7)
+from lms.teaching.offerings import taught_courses
 
 
 @dataclass
 class CourseCard:
     enrolment: Enrolment
     outline: CourseOutline
-    due_soon: list[ModuleView]
     certificate: Certificate | None
-
-
-def due_soon(outline: CourseOutline, now: datetime) -> list[ModuleView]:
-    """Open modules due within a week (or overdue) that are not yet complete."""
-    return [
-        module
-        for module in outline.modules
-        if module.due_at is not None
-        and module.lock is None
-        and module.due_at <= now + DUE_WINDOW
-        and not module.status.done
-    ]
 
 
 def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
@@ -55,7 +44,10 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
     enrolments = session.scalars(
         sa.select(Enrolment)
         .where(Enrolment.profile_id == profile.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-        .options(so.joinedload(Enrolment.course), so.joinedload(Enrolment.cohort))
+        .options(
+            so.joinedload(Enrolment.course).joinedload(Course.image),
+            so.joinedload(Enrolment.cohort),
+        )
         .order_by(Enrolment.enrolled_at.desc())
     ).all()
     certificates = {
@@ -70,9 +62,7 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
     cards = []
     for enrolment in enrolments:
         outline = course_outline(enrolment, now)
-        cards.append(
-            CourseCard(enrolment, outline, due_soon(outline, now), certificates.get(enrolment.id))
-        )
+        cards.append(CourseCard(enrolment, outline, certificates.get(enrolment.id)))
     feedback = session.scalars(
         sa.select(Grade)
         .join(Answer, Grade.answer_id == Answer.id)
@@ -87,6 +77,7 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
     ).all()
     return {
         "cards": cards,
+        "this_week": this_week([card.outline for card in cards if not card.certificate], now),
         "feedback": feedback,
         "certificates": list(certificates.values()),
         "notifications": unread_notifications(profile),
@@ -99,11 +90,14 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
 class TeachingSummary:
     waiting: int  # essay answers waiting for a grade, in this instructor's scope
     cohorts: list[Cohort]
+    #: The self-paced courses whose learners they teach.
+    courses: list[Course]
 
 
 def teaching_summary(profile: Profile) -> TeachingSummary:
     cohorts = session.scalars(cohorts_in_scope(profile)).all()
-    return TeachingSummary(waiting_count(profile), list(cohorts))
+    courses = session.scalars(taught_courses(profile)).all()
+    return TeachingSummary(waiting_count(profile), list(cohorts), list(courses))
 
 
 def unread_notifications(profile: Profile) -> list[Notification]:

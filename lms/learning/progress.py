@@ -81,6 +81,8 @@ class ModuleView:
     status: Status = Status.NOT_STARTED
     required_total: int = 0
     required_done: int = 0
+    #: Past its due date, or complete: the outline folds it away.
+    is_over: bool = False
 
 
 @dataclass
@@ -114,8 +116,15 @@ class CourseOutline:
 
     @property
     def next_item(self) -> ItemView | None:
-        """The first open item still to do."""
-        return next((i for i in self.items if i.is_open and not i.status.done), None)
+        """The first open item still to do (not one handed in and waiting for a grade)."""
+        return next(
+            (
+                i
+                for i in self.items
+                if i.is_open and not i.status.done and i.status is not Status.AWAITING_GRADING
+            ),
+            None,
+        )
 
     @property
     def resume_item(self) -> ItemView | None:
@@ -257,6 +266,7 @@ def build_outline(
     lessons_required, quiz_slugs = required_items(course)
     outline = CourseOutline(course=course, enrolment=enrolment, modules=[])
     waiting_for: ItemView | None = None  # sequential courses: the first unfinished item
+    previous: ItemView | None = None  # the item just before, in the whole course
     for module in course.modules:
         if module.is_retired:
             continue
@@ -300,13 +310,16 @@ def build_outline(
                 item = ItemView("quiz", entry, module, state.status, required, quiz=state)
             if module_lock is not None:
                 item.lock = module_lock
-            elif course.sequential and waiting_for is not None:
-                item.lock = Lock.after_item(waiting_for.title)
+            elif course.sequential and waiting_for is not None and previous is not None:
+                # Each item waits for the one just before it (which waits for its own).
+                item.lock = Lock.after_item(previous.title)
             if course.sequential and waiting_for is None and not item.done_for_ordering:
                 waiting_for = item
+            previous = item
             view.items.append(item)
             outline.items.append(item)
         _summarise(view)
+        view.is_over = view.status is Status.COMPLETE or bool(due_at and due_at < now)
         outline.modules.append(view)
     outline.required_total = sum(m.required_total for m in outline.modules)
     outline.required_done = sum(m.required_done for m in outline.modules)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lms.models import Attempt, AttemptStatus, LessonProgress, Quiz, ScoreRule
+from lms.text import plural
 
 
 class Status(enum.StrEnum):
@@ -19,6 +20,9 @@ class Status(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     AWAITING_GRADING = "awaiting_grading"
     PASSED = "passed"
+    #: Not passed, and attempts remain.
+    NOT_PASSED_YET = "not_passed_yet"
+    #: Not passed, and no attempt remains.
     FAILED = "failed"
     COMPLETE = "complete"
 
@@ -29,6 +33,13 @@ class Status(enum.StrEnum):
     @property
     def done(self) -> bool:
         return self in (Status.PASSED, Status.COMPLETE)
+
+
+def quiz_status_label(status: Status, attempts_left: int | None) -> str:
+    """A quiz's status as the learner reads it: "Not passed yet, 1 attempt left"."""
+    if status is Status.NOT_PASSED_YET and attempts_left:
+        return f"{status.label}, {plural(attempts_left, 'attempt')} left"
+    return status.label
 
 
 def lesson_status(progress: LessonProgress | None) -> Status:
@@ -47,6 +58,10 @@ class QuizState:
     #: The counted score in percent (best or last graded attempt, per the quiz's rule).
     score_percent: Decimal | None
     open_attempt: Attempt | None
+
+    @property
+    def label(self) -> str:
+        return quiz_status_label(self.status, self.attempts_left)
 
     @property
     def has_submitted(self) -> bool:
@@ -81,7 +96,7 @@ def quiz_state(quiz: Quiz, attempts: Sequence[Attempt]) -> QuizState:
     elif awaiting:
         status = Status.AWAITING_GRADING
     elif counted is not None:
-        status = Status.FAILED
+        status = Status.FAILED if left == 0 else Status.NOT_PASSED_YET
     else:
         status = Status.NOT_STARTED
     return QuizState(

@@ -16,6 +16,7 @@ from lms.certificates.service import any_certificate
 from lms.cohorts import checkin
 from lms.database import session, utcnow
 from lms.learning import dashboard as dashboard_rules
+from lms.learning.calendar_views import register as register_calendar_views
 from lms.learning.completion import update_completion
 from lms.learning.enrolment import (
     EnrolmentError,
@@ -317,3 +318,6 @@ def ping(slug: str, lesson_slug: str) -> Response | tuple[Response, int]:
 def dashboard() -> str:
     """My learning: each course's progress and next step, what is due, feedback, certificates."""
     return render_template("lms/learning/dashboard.html", **dashboard_rules.summary(_profile()))
+
+
+register_calendar_views(bp)

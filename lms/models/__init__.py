@@ -34,6 +34,7 @@ from lms.models.enums import (
     ScoreRule,
     Track,
 )
+from lms.models.media import CourseImage
 from lms.models.offerings import (
     Attendance,
     Cohort,
@@ -62,6 +63,7 @@ __all__ = [
     "Cohort",
     "CohortModule",
     "Course",
+    "CourseImage",
     "CoursePage",
     "Enrolment",
     "EnrolmentOverride",

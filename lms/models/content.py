@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.database import Base, UTCDateTime, enum_type, utcnow
 from lms.models.enums import LessonKind, QuestionType, ScoreRule, Track
+
+if TYPE_CHECKING:
+    from lms.models.media import CourseImage
 
 SLUG = sa.String(100)
 HASH = sa.String(64)
@@ -67,6 +70,8 @@ class Course(Retirable, Base):
     pages: so.Mapped[list[CoursePage]] = so.relationship(
         back_populates="course", order_by="CoursePage.position", cascade="all, delete-orphan"
     )
+    #: The picture on its cards (course.yml `image:`); its bytes load only when served.
+    image: so.Mapped[CourseImage | None] = so.relationship(cascade="all, delete-orphan")
 
 
 class CoursePage(Base):

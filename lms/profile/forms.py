@@ -117,6 +117,15 @@ def timezone_choices() -> list[SelectChoice]:
     return [SelectChoice(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
+def timezone_field() -> ChoiceField:
+    """A person's time zone (the form sets its choices: `timezone_choices()`)."""
+    return ChoiceField(
+        "Time zone",
+        validators=[DataRequired(message="Choose your time zone.")],
+        invalid_message="Choose your time zone from the list.",
+    )
+
+
 MONTHS = [
     SelectChoice("", "Not given"),
     *(SelectChoice(str(n), calendar.month_name[n]) for n in range(1, 13)),
@@ -164,11 +173,7 @@ class ProfileForm(LicenceChecks, ReportingChecks, FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=31, message="Enter a day from 1 to 31.")],
         invalid_value_message="Enter the day as a number, like 14.",
     )
-    timezone = ChoiceField(
-        "Time zone",
-        validators=[DataRequired(message="Choose your time zone.")],
-        invalid_message="Choose your time zone from the list.",
-    )
+    timezone = timezone_field()
     submit = SubmitField("Save profile")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

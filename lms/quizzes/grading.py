@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from lms.database import session
-from lms.learning.status import Status, percent, quiz_state
+from lms.learning.status import Status, percent, quiz_state, quiz_status_label
 from lms.models import (
     Answer,
     Attempt,
@@ -121,7 +121,7 @@ def finalise_attempt(attempt: Attempt) -> bool:
 class QuizOutcome:
     """Where a learner stands with one quiz, for the quiz page, progress and dashboards."""
 
-    status: Status  # not_started, in_progress, awaiting_grading, passed or failed
+    status: Status  # not_started, in_progress, awaiting_grading, passed, not passed (yet)
     attempts_used: int
     attempts_left: int | None  # None: unlimited
     #: The score that counts (best or last graded attempt, per the quiz's score rule).
@@ -129,6 +129,10 @@ class QuizOutcome:
     passed: bool
     open_attempt: Attempt | None
     attempts: list[Attempt] = field(default_factory=list)  # oldest first
+
+    @property
+    def label(self) -> str:
+        return quiz_status_label(self.status, self.attempts_left)
 
     @property
     def can_start(self) -> bool:

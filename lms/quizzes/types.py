@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from lms.models import QuestionType, QuestionVersion
+from lms.text import format_number, json_number, points_text
 
 SHORT_ANSWER_MAX_CHARS = 500
 ESSAY_MAX_CHARS = 50_000
@@ -286,21 +287,6 @@ class ShortAnswer(BaseQuestion):
         return " or ".join(version.settings.get("accepted", []))
 
 
-def _as_json_number(number: Decimal) -> int | float:
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def format_number(value: Any) -> str:
-    number = Decimal(str(value))
-    return str(_as_json_number(number))
-
-
-def points_text(points: Decimal | int | float) -> str:
-    """'1 point', '2 points', '2.5 points'."""
-    text = format_number(points)
-    return f"{text} point" if text == "1" else f"{text} points"
-
-
 @register
 class Numeric(BaseQuestion):
     type = QuestionType.NUMERIC
@@ -320,7 +306,7 @@ class Numeric(BaseQuestion):
         number = Decimal(text)
         if number.adjusted() > MAX_DIGITS:
             raise ResponseError(f"“{text}” is too large a number.")
-        return _as_json_number(number)
+        return json_number(number)
 
     def is_right(self, version: QuestionVersion, response: Any) -> bool:
         answer = Decimal(str(version.settings.get("answer", 0)))

@@ -39,7 +39,8 @@ from lms.quizzes.attempts import (
 from lms.quizzes.forms import parse_form_answers, parse_json_answers
 from lms.quizzes.grading import attempt_percent, quiz_outcome
 from lms.quizzes.review import build_review
-from lms.quizzes.types import ResponseError, format_number, points_text
+from lms.quizzes.types import ResponseError
+from lms.text import format_number, points_text
 from lms.web import lms_blueprint, render_error
 
 bp = lms_blueprint("quizzes", __name__)

@@ -25,7 +25,7 @@ from lms.content.sync import sync_courses
 from lms.database import session
 from lms.resources import bundled_courses_dir
 from tests.browser.conftest import CHROMIUM, LiveServer
-from tests.browser.scenarios import sign_in
+from tests.browser.scenarios import ESSENTIALS, sign_in
 from tests.browser.test_accessibility import COHORT_COURSE, SELF_PACED, World, build_world
 from tests.conftest import make_test_app
 
@@ -33,12 +33,22 @@ OUT = Path(__file__).parents[2] / "docs" / "screenshots"
 LIMIT = 200_000  # bytes
 
 
+#: Shots that start lower on the page than its top: name -> the element to start above.
+START_AT = {"review-with-feedback": ".lms-grader-feedback"}
+
+
 def save(page: Page, name: str, *, height: int = 1000) -> None:
-    """The top `height` pixels of the page, as a palette PNG."""
+    """`height` pixels of the page (from its top, or from above START_AT's element), as a
+    palette PNG."""
     raw = OUT / f"{name}.raw.png"
     page.screenshot(path=str(raw), full_page=True)
+    start = 0
+    if name in START_AT:
+        start = max(int(page.locator(START_AT[name]).first.evaluate(
+            "el => el.getBoundingClientRect().top + window.scrollY"
+        )) - 360, 0)  # fmt: skip
     with Image.open(raw) as image:
-        top = image.convert("RGB").crop((0, 0, image.width, min(image.height, height)))
+        top = image.convert("RGB").crop((0, start, image.width, min(image.height, start + height)))
         top.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
             OUT / f"{name}.png", optimize=True
         )
@@ -81,6 +91,7 @@ def shots(server: LiveServer, world: World) -> list[tuple[str, str, Callable[[Pa
         ("iris@example.com", "grading-screen", grading),
         ("iris@example.com", "roster", go(f"{cohort}/roster")),
         ("iris@example.com", "cohort-calendar", go(f"{cohort}/calendar")),
+        ("iris@example.com", "teaching-self-paced", go(f"/teach/courses/{ESSENTIALS}")),
     ]
 
 

@@ -42,6 +42,7 @@ from lms.models import (
     Profession,
     QuestionType,
     Role,
+    course_instructor,
 )
 from lms.quizzes.attempts import laid_out_questions, save_answers, submit_attempt
 from tests.browser.conftest import SCREENSHOTS as SCREENSHOT_DIR
@@ -162,6 +163,19 @@ def build_world(server: LiveServer) -> World:
             location="https://meet.example.com/spring",
         )
         cohort.live_sessions.append(live)
+        cohort.live_sessions.append(
+            LiveSession(
+                module_id=week_two.id,
+                title="Week 2 live session",
+                starts_at=(utcnow() + timedelta(days=6)).replace(minute=0, second=0, microsecond=0),
+                duration_minutes=90,
+                location="https://meet.example.com/spring",
+            )
+        )
+        # Iris also teaches the self-paced course's learners.
+        session.execute(
+            course_instructor.insert().values(course_id=essentials.id, profile_id=iris.id)
+        )
         reflection = quiz(RELATIONAL, "week-1-reflection")
         enrolments = {}
         for email, name in [
@@ -455,6 +469,8 @@ def test_instructor_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
             ("gradebook", f"{cohort}/gradebook", 200),
             ("learner record", f"/teach/learners/{world.theo_enrolment}", 200),
             ("statistics", f"{cohort}/quizzes/week-1-check/statistics", 200),
+            ("self-paced course (staff)", f"/teach/courses/{ESSENTIALS}", 200),
+            ("self-paced learners", f"/teach/courses/{ESSENTIALS}/learners", 200),
             ("another cohort (404)", "/teach/cohorts/999999", 404),
             ("admin page as an instructor (403)", "/teach/cohorts/new", 403),
         ]
@@ -482,7 +498,9 @@ def test_admin_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
             ("cohort creation (errors)", empty_cohort_form, 200),
             ("cohort settings", f"{cohort}/edit", 200),
             ("instructors", f"{cohort}/instructors", 200),
+            ("admin home", "/admin", 200),
             ("outbox", "/admin/outbox", 200),
+            ("course instructors", f"/teach/courses/{ESSENTIALS}/instructors", 200),
             ("people and roles", "/admin/users", 200),
             ("self-paced gradebook", f"/teach/courses/{ESSENTIALS}/gradebook", 200),
             (

@@ -63,19 +63,21 @@ def test_admin_creates_a_cohort_and_its_calendar_follows_the_weeks(
         )
         assert (cohort.capacity, cohort.is_open, cohort.invite_code) == (12, True, "SPRING-25")
         calendar = calendar_of(cohort.id)
-    # Week 1 opens at midnight in New York (05:00 UTC, standard time); week 2 opens 7 days
-    # later at local midnight, which is 04:00 UTC because the clocks went forward on 9 March.
+    # Week 1 opens at midnight in New York (05:00 UTC, standard time) and is due at the end
+    # of its seventh day, Sunday 9 March at 23:59 there: 03:59 UTC, because the clocks went
+    # forward that night. Week 2 opens at local midnight (04:00 UTC).
     assert calendar["week-one"] == (
         datetime(2025, 3, 3, 5, 0, tzinfo=UTC),
-        datetime(2025, 3, 10, 4, 0, tzinfo=UTC),
+        datetime(2025, 3, 10, 3, 59, tzinfo=UTC),
     )
     assert calendar["week-two"] == (
         datetime(2025, 3, 10, 4, 0, tzinfo=UTC),
-        datetime(2025, 3, 17, 4, 0, tzinfo=UTC),
+        datetime(2025, 3, 17, 3, 59, tzinfo=UTC),
     )
     # The calendar page shows them in the cohort's zone.
     page = admin.get(f"/teach/cohorts/{cohort.id}/calendar").get_data(as_text=True)
     assert 'value="2025-03-10T00:00"' in page and "America/New_York" in page
+    assert 'value="2025-03-09T23:59"' in page
     listing = admin.get("/teach/cohorts").get_data(as_text=True)
     assert "Spring 2025" in listing and "0 / 12" in listing and "Create cohort" in listing
 

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from lms.cohorts.service import create_cohort
 from lms.database import session, utcnow
 from lms.models import Cohort, Course, Enrolment, Profile
-from tests.conftest import Users
+from tests.conftest import Users, post_form
 
 
 @pytest.fixture
@@ -70,3 +71,9 @@ def cohort_by_id(cohort_id: int) -> Cohort:
     cohort = session.get(Cohort, cohort_id)
     assert cohort is not None
     return cohort
+
+
+def read_module_one(client: FlaskClient) -> None:
+    """In the self-paced course `sp`: mark module 1's two lessons complete."""
+    for slug in ("lesson-one", "lesson-two"):
+        post_form(client, f"/courses/sp/lessons/{slug}/complete", {})

@@ -14,7 +14,7 @@ from lms.learning.progress import course_outline
 from lms.learning.status import Status
 from lms.models import Certificate
 from tests.conftest import Users, post_form
-from tests.learning.conftest import enrolment_of, profile_of
+from tests.learning.conftest import enrolment_of, profile_of, read_module_one
 from tests.learning.test_lessons import _hand_in_quiz
 
 
@@ -44,7 +44,11 @@ def test_progress_of_a_mixed_course(app: Flask, client: FlaskClient, nurse: str)
     _hand_in_quiz(app, nurse, passed=False)
     percent, _, items, _ = outline_for(app, nurse, "sp")
     assert percent == 50
-    assert items[2] == ("check", Status.FAILED)
+    # Not "Failed" while an attempt remains (the quiz allows two).
+    assert items[2] == ("check", Status.NOT_PASSED_YET)
+    page = client.get("/courses/sp/").get_data(as_text=True)
+    assert ">Not passed yet, 1 attempt left</span>" in page
+    assert ">Failed</span>" not in page
 
     _hand_in_quiz(app, nurse, passed=True, number=2)
     percent, _, items, modules = outline_for(app, nurse, "sp")
@@ -54,6 +58,19 @@ def test_progress_of_a_mixed_course(app: Flask, client: FlaskClient, nurse: str)
     assert "3 of 4 required items" in page
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert 'value="75"' in dashboard and "Self-paced basics" in dashboard
+
+
+def test_a_quiz_failed_with_no_attempt_left_says_failed(
+    app: Flask, client: FlaskClient, nurse: str
+) -> None:
+    post_form(client, "/courses/sp/enrol", {})
+    read_module_one(client)
+    _hand_in_quiz(app, nurse, passed=False)
+    _hand_in_quiz(app, nurse, passed=False, number=2)
+    _, _, items, _ = outline_for(app, nurse, "sp")
+    assert items[2] == ("check", Status.FAILED)
+    page = client.get("/courses/sp/").get_data(as_text=True)
+    assert ">Failed</span>" in page and "Not passed yet" not in page
 
 
 def test_completion_issues_a_verifiable_certificate(

@@ -25,6 +25,7 @@ from lms.models import (
     AttemptStatus,
     Cohort,
     Course,
+    CourseImage,
     CoursePage,
     Enrolment,
     Evaluation,
@@ -132,6 +133,15 @@ def world(app: Flask, users: Users, courses: None) -> World:
         session.add(notification)
         session.flush()
         certificate = issue_certificate(enrolment_a)
+        session.add(  # the course's picture, for its public address
+            CourseImage(
+                course_id=cohort_a.course_id,
+                media_type="image/svg+xml",
+                alt="A picture.",
+                sha256="0" * 64,
+                data=b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+            )
+        )
         session.commit()
         values = {
             "slug": "co",
