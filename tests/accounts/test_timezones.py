@@ -62,7 +62,7 @@ def test_the_site_default_zone_applies_to_sign_up_and_new_cohorts(new_york_app: 
     client = new_york_app.test_client()
     page = client.get("/sign-up").get_data(as_text=True)
     assert '<option selected value="America/New_York">America/New York</option>' in page
-    assert post_form(client, "/sign-up", GOOD).status_code == 302
+    assert sign_up(new_york_app, client, GOOD).status_code == 302
     assert zone_of(new_york_app, "nadia@example.com") == "America/New_York"
 
     runner: FlaskCliRunner = new_york_app.test_cli_runner()
