@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_SMTP_PASSWORD": None,
     "LMS_SMTP_STARTTLS": True,
     "LMS_QUIZ_GRACE_SECONDS": 30,
+    # Years the CE record is kept before `lms ce purge` may delete it (accreditors: >= 6).
+    "LMS_CE_RETENTION_YEARS": 6,
     "LMS_PING_MAX_SECONDS": 60,
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
     # Seconds a sign-up's confirmation link works (the account is made when it is opened).
