@@ -49,6 +49,10 @@ def window(live: LiveSession) -> tuple[datetime, datetime]:
 
 
 def is_open(live: LiveSession, now: datetime | None = None) -> bool:
+    """Whether learners can check in now: the instructor has made a code, and it is the
+    session's time. (Without a code the form would only collect wrong guesses.)"""
+    if not live.check_in_code:
+        return False
     opens, closes = window(live)
     return opens <= (now or utcnow()) <= closes
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,13 @@ class LiveServer:
         page.evaluate(RESTORE, scrolled)
 
 
-@pytest.fixture
-def live_server(empty_database_url: str) -> Iterator[LiveServer]:
-    """The standalone app with both courses loaded, served on a free local port."""
-    app = make_test_app(empty_database_url)
+@contextmanager
+def serve(database_url: str, courses: Path) -> Iterator[LiveServer]:
+    """The standalone app with the courses in `courses` loaded, on a free local port."""
+    app = make_test_app(database_url)
     with app.app_context():
         migrate.upgrade()
-        result = load_courses(bundled_courses_dir())
+        result = load_courses(courses)
         assert result.ok, result.problems
         sync_courses(result.courses)
         session.commit()
@@ -109,3 +110,10 @@ def live_server(empty_database_url: str) -> Iterator[LiveServer]:
         with app.app_context():
             session.remove()
             app.extensions["sqlalchemy"].engine.dispose()
+
+
+@pytest.fixture
+def live_server(empty_database_url: str) -> Iterator[LiveServer]:
+    """The standalone app with both courses loaded, served on a free local port."""
+    with serve(empty_database_url, bundled_courses_dir()) as server:
+        yield server
