@@ -124,9 +124,13 @@ def server_env(database_url: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def gunicorn(
+    database_url: str, workers: int, shipped_config: bool = True
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+    if shipped_config:  # the configuration deployers get (README), gc.freeze() included
+        command += ["--config", "python:lms.deploy.gunicorn_conf"]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi:app"]
     process = subprocess.Popen(command, cwd=REPO, env=server_env(database_url))  # noqa: S603
     base = f"http://127.0.0.1:{port}"
@@ -178,7 +182,10 @@ def cpu_ticks() -> dict[int, tuple[int, int, str]]:
         except (OSError, UnicodeDecodeError):
             continue
         fields = text[text.rfind(")") + 2 :].split()
-        found[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]), command)
+        # utime + stime, and cutime + cstime: the children it has waited for (wrk, once it
+        # has exited, counts in this process's; a gunicorn worker, in its master's).
+        ticks = sum(int(field) for field in fields[11:15])
+        found[int(stat.parent.name)] = (int(fields[1]), ticks, command)
     return found
 
 
@@ -207,11 +214,10 @@ class OtherLoad:
     def percent(self, before: dict[int, tuple[int, int, str]], seconds: float) -> float:
         """Percent of one core the others used since `before` (200% = both cores)."""
         after = cpu_ticks()
-        ours = self.ours(after)
-        used_by_us = sum(
-            ticks - (before[pid][1] if pid in before else 0)
-            for pid, (_p, ticks, _c) in after.items()
-            if pid in ours
+        # Ours now and ours then: a process of ours that exited meanwhile (wrk) is in
+        # `before` only, its whole time now in its parent's waited-for-children ticks.
+        used_by_us = sum(after[pid][1] for pid in self.ours(after)) - sum(
+            before[pid][1] for pid in self.ours(before)
         )
         others = after[0][1] - before[0][1] - used_by_us
         return max(100 * others / CLOCK_TICKS / max(seconds, 0.01), 0.0)
@@ -515,7 +521,7 @@ def one_run(size: str, kind: str, run: int, args: argparse.Namespace) -> RunResu
         say(f"  seeded {rows:,} rows in {info.seconds} s; measuring `lms run` startup")
         OtherLoad(url).wait_until_quiet(args.quiet_wait)
         startup = statistics.median(startup_seconds(url) for _ in range(3))
-        with gunicorn(url, args.workers) as (base, process):
+        with gunicorn(url, args.workers, not args.plain_gunicorn) as (base, process):
             emails = [*info.cohort_learners, *(p.email for p in info.pool)]
             emails += [c["instructor"] for c in info.cohorts]
             started = time.perf_counter()
@@ -687,6 +693,11 @@ def main(argv: list[str] | None = None) -> int:
         default=2,
         help="measure an endpoint again (up to this many times) when other processes used "
         "20%% of a core or more meanwhile",
+    )
+    parser.add_argument(
+        "--plain-gunicorn",
+        action="store_true",
+        help="serve without lms.deploy.gunicorn_conf (to measure what it changes)",
     )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
