@@ -22,25 +22,44 @@ from lms.gradebook.queries import build_gradebook, live_quizzes
 from lms.grading.queue import SELF_PACED
 from lms.learning.status import Status
 from lms.learning.structure import course_structure
-from lms.models import Certificate, Course, Profile
+from lms.models import Certificate, Cohort, Course, Evaluation, Profile
 from lms.teaching.offerings import offerings
 from lms.teaching.service import (
     assign_course_instructor,
     course_instructors,
     unassign_course_instructor,
 )
-from lms.web import lms_blueprint, lms_url_for, optional_url
+from lms.web import lms_blueprint, lms_url_for
 
 bp = lms_blueprint("teaching", __name__)
 
-#: The lead's course-evaluation results page (a course's anonymous answers): the staff page
-#: links to it once the LMS has it.
-EVALUATION_RESULTS = "evaluations.course_results"
+
+def evaluation_links(course: Course, cohort: Cohort | None = None) -> list[tuple[str, str]]:
+    """(label, URL) of the results page of each of the course's evaluations: a cohort's
+    answers, or (no cohort) the course's."""
+    evaluations = session.scalars(
+        sa.select(Evaluation)
+        .where(Evaluation.course_id == course.id, Evaluation.retired_at.is_(None))
+        .order_by(Evaluation.id)
+    ).all()
+    links = []
+    for evaluation in evaluations:
+        label = "Evaluation results" if len(evaluations) == 1 else f"{evaluation.title}: results"
+        if cohort is None:
+            url = lms_url_for(
+                "evaluations.course_results", slug=course.slug, evaluation_slug=evaluation.slug
+            )
+        else:
+            url = lms_url_for(
+                "evaluations.cohort_results", cohort_id=cohort.id, evaluation_slug=evaluation.slug
+            )
+        links.append((label, url))
+    return links
 
 
 @bp.app_context_processor
 def teaching_helpers() -> dict[str, Any]:
-    return {"lms_optional_url": optional_url, "lms_evaluation_results": EVALUATION_RESULTS}
+    return {"lms_evaluation_links": evaluation_links}
 
 
 def grading_args(course: Course) -> dict[str, Any]:

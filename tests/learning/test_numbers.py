@@ -6,12 +6,15 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pypdf
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.database import session
+from lms.models import Course
 from tests.conftest import post_form
 from tests.learning.conftest import enrolment_of, read_module_one
 from tests.learning.test_lessons import _hand_in_quiz
@@ -36,14 +39,25 @@ def complete_the_self_paced_course(app: Flask, client: FlaskClient, email: str) 
     return found.group(1)
 
 
+def give_hours(app: Flask, hours: dict[str, str]) -> None:
+    """Set the fixture courses' CE hours (their files declare none: too short for credit)."""
+    with app.app_context():
+        for slug, amount in hours.items():
+            course = session.scalar(sa.select(Course).where(Course.slug == slug))
+            assert course is not None
+            course.ce_hours = Decimal(amount)
+        session.commit()
+
+
 def test_ce_hours_have_one_format_everywhere(app: Flask, client: FlaskClient, nurse: str) -> None:
+    give_hours(app, {"sp": "1.5", "co": "2"})
     code = complete_the_self_paced_course(app, client, nurse)  # the course gives 1.5 hours
     catalogue = plain(client.get("/").get_data(as_text=True))
-    assert "CE contact hours 1.5 " in catalogue
-    assert "CE contact hours 2.0 " in catalogue  # the cohort course: 2 hours
+    assert "CE hours 1.5 " in catalogue
+    assert "CE hours 2.0 " in catalogue  # the cohort course: 2 hours
     assert "Study time 1.0 hours" in catalogue
-    assert "1.5 CE contact hours" in plain(client.get("/courses/sp/").get_data(as_text=True))
-    assert "1.5 CE contact hours" in plain(client.get("/dashboard").get_data(as_text=True))
+    assert "1.5 CE hours" in plain(client.get("/courses/sp/").get_data(as_text=True))
+    assert "1.5 CE hours" in plain(client.get("/dashboard").get_data(as_text=True))
     certificate = plain(client.get(f"/certificates/{code}").get_data(as_text=True))
     assert "CE contact hours 1.5 " in certificate
     pdf = pypdf.PdfReader(io.BytesIO(client.get(f"/certificates/{code}/certificate.pdf").data))
