@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.errors import ConfigurationError
+from limits.storage import SCHEMES, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -33,8 +37,10 @@ class Throttle:
     limiter: MovingWindowRateLimiter
 
     @classmethod
-    def from_uri(cls, uri: str) -> Throttle:
-        return cls(MovingWindowRateLimiter(storage_from_string(uri)))
+    def from_config(cls, config: Mapping[str, Any]) -> Throttle:
+        uri = config["LMS_RATELIMIT_STORAGE_URI"]
+        check_storage(uri)
+        return cls(MovingWindowRateLimiter(storage_from_string(uri, **storage_options(config))))
 
     def hit(self, limit: RateLimitItem, scope: str, key: str) -> int | None:
         """Count one hit; None if within the limit, else the seconds until one is free."""
@@ -44,10 +50,38 @@ class Throttle:
         return max(1, math.ceil(reset - time.time()))
 
 
+def storage_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Options of the limits storage: keys (in Redis) start with LMS_RATELIMIT_KEY_PREFIX."""
+    return {"key_prefix": config["LMS_RATELIMIT_KEY_PREFIX"]}
+
+
+def check_storage(uri: str) -> None:
+    """ConfigError at start-up, not a 500 at the first sign-in, when the storage at `uri`
+    cannot be used: an unknown scheme, or Redis without the redis client installed. (The
+    URI is not repeated: it may hold a password.)"""
+    from lms.config import ConfigError
+
+    scheme = urlsplit(uri).scheme
+    if scheme not in SCHEMES or scheme.startswith("async+"):
+        raise ConfigError(
+            f"LMS_RATELIMIT_STORAGE_URI must be memory:// or redis://host:port "
+            f"(or another storage of the limits package), not a {scheme or 'scheme-less'} URI."
+        )
+    if scheme == "memory":
+        return
+    try:
+        storage_from_string(uri, key_prefix="check")  # connects only when first used
+    except ConfigurationError:
+        raise ConfigError(
+            f"LMS_RATELIMIT_STORAGE_URI is a {scheme} URI, but the package it needs is not "
+            f"installed (for Redis: pip install 'lms[redis]')."
+        ) from None
+
+
 def app_throttle() -> Throttle:
     state = current_app.extensions["lms"]
     if state.throttle is None:
-        state.throttle = Throttle.from_uri(current_app.config["LMS_RATELIMIT_STORAGE_URI"])
+        state.throttle = Throttle.from_config(current_app.config)
     return state.throttle
 
 

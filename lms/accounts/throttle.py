@@ -4,7 +4,8 @@ Every sign-in POST counts, successful or not, and is counted before the password
 checked (an atomic increment in the limiter's storage). Counting only failures, after the
 fact, lets a burst of parallel guesses all pass the check before any is counted: the
 lockout bypass of Moodle CVE-2022-30600. Storage is in memory by default; set
-LMS_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share counts between workers.
+LMS_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share counts between workers
+and hosts (their keys start with LMS_RATELIMIT_KEY_PREFIX).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from lms.accounts.service import normalise_email
+from lms.throttle import check_storage, storage_options
 
 #: Sign-in POSTs allowed per account, and per network address (covers many accounts).
 PER_ACCOUNT = "10 per 15 minutes"
@@ -29,6 +31,8 @@ def account_key() -> str:
 
 def init_throttling(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", storage_options(app.config))
+    check_storage(app.config["RATELIMIT_STORAGE_URI"])
     # A moving window: fixed windows reset at clock boundaries, which lets a burst that
     # straddles one get twice the allowance.
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
