@@ -15,7 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from lms.accounts.service import normalise_email
-from lms.throttle import check_storage, storage_options
+from lms.throttle import check_storage, is_memory, storage_options
 
 #: Sign-in POSTs allowed per account, and per network address (covers many accounts).
 PER_ACCOUNT = "10 per 15 minutes"
@@ -33,6 +33,10 @@ def init_throttling(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", storage_options(app.config))
     check_storage(app.config["RATELIMIT_STORAGE_URI"])
+    # Redis unreachable: count in this process's memory, and try Redis again now and then
+    # (Flask-Limiter's fallback; lms.throttle does the same for the LMS's own throttles).
+    if not is_memory(app.config["RATELIMIT_STORAGE_URI"]):
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # A moving window: fixed windows reset at clock boundaries, which lets a burst that
     # straddles one get twice the allowance.
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")

@@ -184,3 +184,19 @@ def test_view_throttles_of_two_apps_share_one_count(
         assert statuses == [200] * 5 + [429]
         refused = post_form(clients[1], "/sign-up", SIGN_UP)
         assert TOO_MANY_SIGN_UPS in refused.get_data(as_text=True)
+
+
+def test_with_redis_unreachable_the_site_serves_and_each_process_still_counts(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis down (or restarting): no 500, the limits still hold, counted per process."""
+    pytest.importorskip("redis", reason="the redis client is in the [redis] extra")
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with app_with_tables(database_url, LMS_RATELIMIT_STORAGE_URI=nowhere) as app:
+        client = app.test_client()
+        guess = {"email": "ana@example.com", "password": "not the password"}
+        statuses = [post_form(client, "/sign-in", guess).status_code for _ in range(11)]
+        assert statuses == [200] * 10 + [429]
+        sign_ups = [post_form(client, "/sign-up", SIGN_UP).status_code for _ in range(6)]
+        assert sign_ups == [200] * 5 + [429]
+    assert "Throttle storage unreachable (ConnectionError)" in caplog.text
