@@ -62,14 +62,18 @@ EXPECTED_IN_TOML: dict[type, str] = {
     dict: "a table ({...})",
 }
 
-SECRET_WORDS = frozenset({"SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "CREDENTIALS"})
-SECRET_WORDS |= {"PRIVATE", "AUTH", "APIKEY"}
+#: A setting is a secret when its name ends with one of these words (LMS_SECRET_KEY,
+#: LMS_SMTP_PASSWORD, LMS_XAPI_TOKEN), or has SECRET or PRIVATE anywhere in it.
+SECRET_ENDINGS = frozenset({"SECRET", "PASSWORD", "PASSWD", "TOKEN", "KEY", "AUTH"})
+SECRET_ENDINGS |= {"CREDENTIALS", "APIKEY"}
+SECRET_ANYWHERE = frozenset({"SECRET", "PRIVATE"})
 URL_PASSWORD = re.compile(r"(//[^/@:]*:)[^/@]*@")
 
 
 def is_secret(name: str) -> bool:
     """A setting whose value must never be shown (its name says it holds a secret)."""
-    return not SECRET_WORDS.isdisjoint(name.upper().split("_"))
+    words = name.upper().split("_")
+    return words[-1] in SECRET_ENDINGS or not SECRET_ANYWHERE.isdisjoint(words)
 
 
 def shown(name: str, value: Any) -> str:

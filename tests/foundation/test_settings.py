@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from lms import create_app
 from lms.config import DEFAULTS, ConfigError
+from lms.config_sources import from_text, from_toml, is_secret
 from tests.conftest import app_with_tables
 from tests.foundation.test_cli import lms
 
@@ -324,3 +325,75 @@ def test_the_command_reads_the_settings_file(tmp_path: Path) -> None:
     result = lms("", "db", "upgrade", env={"LMS_CONFIG_FILE": str(settings)})
     assert result.returncode == 0, result.stderr
     assert database.exists()
+
+
+def test_lms_settings_shows_each_setting_and_its_source_never_a_secret(tmp_path: Path) -> None:
+    settings = tmp_path / "lms.toml"
+    settings.write_text(
+        'LMS_SITE_NAME = "From the file"\n'
+        'LMS_MAIL_SENDER = "learn@example.org"\n'
+        'LMS_SMTP_PASSWORD = "file-password-secret"\n',
+        encoding="utf-8",
+    )
+    env = {
+        "LMS_CONFIG_FILE": str(settings),
+        "LMS_SITE_NAME": "From the environment",
+        "LMS_SECRET_KEY": "environment-key-secret",
+        "LMS_RATELIMIT_STORAGE_URI": "redis://:redis-password-secret@127.0.0.1:6379/0",
+        "LMS_TRUSTED_HOSTS": "a.example.org, b.example.org",
+    }
+    result = lms(f"sqlite:///{tmp_path / 'lms.sqlite3'}", "settings", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = {
+        line.split(" = ")[0]: line.split(" = ")[1].split() for line in result.stdout.splitlines()
+    }
+    assert list(lines) == list(DEFAULTS)
+    assert lines["LMS_SITE_NAME"] == ['"From', "the", 'environment"', "environment"]
+    assert lines["LMS_MAIL_SENDER"] == ['"learn@example.org"', str(settings)]
+    assert lines["LMS_SMTP_PASSWORD"] == ["(set,", "hidden)", str(settings)]
+    assert lines["LMS_SECRET_KEY"] == ["(set,", "hidden)", "environment"]
+    assert lines["LMS_TRUSTED_HOSTS"] == ['["a.example.org",', '"b.example.org"]', "environment"]
+    assert lines["LMS_RATELIMIT_STORAGE_URI"] == ['"redis://:***@127.0.0.1:6379/0"', "environment"]
+    assert lines["LMS_HSTS_MAX_AGE"] == ["31536000", "default"]  # the standalone app's
+    assert lines["LMS_SMTP_HOST"] == ["none", "default"]
+    assert "secret" not in result.stdout
+
+
+# -- the pieces, for the types no setting has yet -------------------------------------------------
+
+
+def test_numbers_and_json_objects_from_text() -> None:
+    assert from_text(float, "2.5") == 2.5
+    assert from_text(float, "3") == 3.0
+    assert from_text(dict, '{"timeout": 10}') == {"timeout": 10}
+    assert from_text(list, " a , b,,c ") == ["a", "b", "c"]
+    assert from_text(list, '["a,b", "c"]') == ["a,b", "c"]
+    bad_text = [(float, "nan"), (float, "inf"), (float, "fast"), (dict, "[1]"), (dict, "{")]
+    assert all(refused(from_text, kind, text) for kind, text in bad_text)
+    assert from_toml(float, 3) == 3.0
+    bad_toml = [(int, True), (int, 1.5), (str, 5), (list, "a,b"), (dict, [])]
+    assert all(refused(from_toml, kind, value) for kind, value in bad_toml)
+
+
+def refused(parse: Any, kind: type, value: Any) -> bool:
+    try:
+        parse(kind, value)
+    except ValueError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("LMS_SECRET_KEY", True),
+        ("LMS_SMTP_PASSWORD", True),
+        ("LMS_XAPI_TOKEN", True),
+        ("LMS_BADGE_PRIVATE_KEY_FILE", True),
+        ("LMS_PASSWORD_RESET_MAX_AGE", False),
+        ("LMS_RATELIMIT_KEY_PREFIX", False),
+        ("LMS_SMTP_USERNAME", False),
+    ],
+)
+def test_which_settings_are_secrets(name: str, secret: bool) -> None:
+    assert is_secret(name) is secret
