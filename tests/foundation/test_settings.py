@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from flask import Flask, request
 
-from lms import create_app
+from lms import LMS, create_app
 from lms.config import DEFAULTS, ConfigError
-from lms.config_sources import from_text, from_toml, is_secret
+from lms.config_sources import from_text, from_toml, is_secret, read_settings
 from tests.conftest import app_with_tables
 from tests.foundation.test_cli import lms
+from tests.foundation.test_plugin import make_host_app
 
 
 @pytest.fixture(autouse=True)
@@ -397,3 +398,16 @@ def refused(parse: Any, kind: type, value: Any) -> bool:
 )
 def test_which_settings_are_secrets(name: str, secret: bool) -> None:
     assert is_secret(name) is secret
+
+
+def test_a_host_app_can_read_the_settings_the_same_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LMS_SITE_NAME", "The Host's Learning")
+    monkeypatch.setenv("LMS_HSTS_MAX_AGE", "600")
+    host = make_host_app(f"sqlite:///{tmp_path / 'host.sqlite3'}", tmp_path)
+    host.config.update(read_settings(os.environ))
+    LMS(host, url_prefix="/learn")
+    assert host.config["LMS_SITE_NAME"] == "The Host's Learning"
+    with host.test_client().get("/learn/static/lms/lms.css", base_url="https://h") as response:
+        assert response.headers["Strict-Transport-Security"] == "max-age=600"
