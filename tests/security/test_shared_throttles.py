@@ -4,7 +4,7 @@ up to one limit; in memory, each server counts alone (why the setting exists).
 
 Redis runs on 127.0.0.1:6379 (LMS_TEST_REDIS_URL to use another); each test keeps its keys
 under a prefix of its own (LMS_RATELIMIT_KEY_PREFIX) and deletes only those. Without a
-Redis server the Redis tests skip, saying so.
+Redis server the Redis tests skip, saying so, except when LMS_TEST_REQUIRE_REDIS=1 (CI).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.conftest import app_with_tables, post_form
 from tests.security.test_server_header import REPO, first_response_headers, free_port
 
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRED = os.environ.get("LMS_TEST_REQUIRE_REDIS") == "1"
 
 
 @pytest.fixture
@@ -41,6 +42,8 @@ def redis_keys() -> Iterator[tuple[str, Any]]:
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
+        if REQUIRED:
+            pytest.fail(f"LMS_TEST_REQUIRE_REDIS=1 but no Redis server at {REDIS_URL}")
         pytest.skip(f"no Redis server at {REDIS_URL}")
     prefix = f"lms-test-{uuid.uuid4().hex}"
     yield prefix, client
