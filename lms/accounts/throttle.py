@@ -41,6 +41,10 @@ def init_throttling(app: Flask) -> None:
     # straddles one get twice the allowance.
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
+    # One Limiter serves every app in the process (its decorators are made at import), and
+    # its init_app does not forget that an earlier app's storage was down: a new app starts
+    # on its own storage (else it would count in a fallback, then start again from zero).
+    limiter._storage_dead = False
 
 
 sign_in_limits = [
