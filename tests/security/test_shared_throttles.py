@@ -12,8 +12,11 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
+import lms.throttle
 from lms.accounts.throttle import TOO_MANY
 from lms.accounts.views import TOO_MANY_SIGN_UPS
 from lms.database import Base
@@ -203,3 +207,49 @@ def test_with_redis_unreachable_the_site_serves_and_each_process_still_counts(
         sign_ups = [post_form(client, "/sign-up", SIGN_UP).status_code for _ in range(6)]
         assert sign_ups == [200] * 5 + [429]
     assert "Throttle storage unreachable (ConnectionError)" in caplog.text
+
+
+@contextmanager
+def redis_server(port: int, folder: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A Redis server of this test's own on 127.0.0.1:`port`, keeping nothing on disk."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server program")
+    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port)]
+    command += ["--save", "", "--appendonly", "no", "--dir", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_lms_throttles_ride_out_a_redis_restart(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis stops: sign-ups go on, counted in the process; Redis is back: counted there."""
+    redis = pytest.importorskip("redis", reason="the redis client is in the [redis] extra")
+    monkeypatch.setattr(lms.throttle, "RETRY_SHARED_AFTER", 0)  # try Redis on every hit
+    port = free_port()
+    uri = f"redis://127.0.0.1:{port}/0"
+
+    def sign_ups(client: Any, count: int) -> list[int]:
+        return [post_form(client, "/sign-up", SIGN_UP).status_code for _ in range(count)]
+
+    with app_with_tables(database_url, LMS_RATELIMIT_STORAGE_URI=uri) as app:
+        client = app.test_client()
+        with redis_server(port, tmp_path):
+            assert sign_ups(client, 3) == [200] * 3
+            assert redis.Redis.from_url(uri).keys("lms:*")  # counted in Redis
+        assert sign_ups(client, 3) == [200] * 3  # Redis is down: no 500
+        with redis_server(port, tmp_path):  # back, empty (it kept nothing)
+            assert sign_ups(client, 6) == [200] * 5 + [429]  # its own count again
+            assert redis.Redis.from_url(uri).keys("lms:*")
