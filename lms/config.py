@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 DEFAULTS: dict[str, Any] = {
     "LMS_SECRET_KEY": None,  # standalone: copied to SECRET_KEY
     "LMS_DATABASE_URL": None,  # standalone: copied to SQLALCHEMY_DATABASE_URI
+    # Standalone: more SQLAlchemy engine options (e.g. {"pool_size": 10}), merged into
+    # SQLALCHEMY_ENGINE_OPTIONS (which always has pool_pre_ping).
+    "LMS_DATABASE_ENGINE_OPTIONS": {},
     "LMS_URL_PREFIX": "",
     # The public address of the site, e.g. https://learn.example.org (with the path it is
     # served under, if any, but not LMS_URL_PREFIX). Every link that leaves a request
@@ -96,6 +99,7 @@ STANDALONE_DEFAULTS: dict[str, Any] = {
 STANDALONE_FLASK_SETTINGS: dict[str, str] = {
     "SECRET_KEY": "LMS_SECRET_KEY",
     "SQLALCHEMY_DATABASE_URI": "LMS_DATABASE_URL",
+    "SQLALCHEMY_ENGINE_OPTIONS": "LMS_DATABASE_ENGINE_OPTIONS",
     "SESSION_COOKIE_SECURE": "LMS_SESSION_COOKIE_SECURE",
     "REMEMBER_COOKIE_SECURE": "LMS_SESSION_COOKIE_SECURE",
     "MAX_CONTENT_LENGTH": "LMS_MAX_CONTENT_LENGTH",
@@ -192,7 +196,6 @@ def trusted_hosts(base_url: str, extra: str | Iterable[str] | None) -> list[str]
 
 #: Flask settings of every standalone app, whatever its LMS settings.
 STANDALONE_FLASK_DEFAULTS: dict[str, Any] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -209,4 +212,6 @@ def apply_standalone_settings(config: MutableMapping[str, Any], given: Mapping[s
         value = config.get(lms_key, STANDALONE_DEFAULTS.get(lms_key, DEFAULTS[lms_key]))
         if flask_key == "SQLALCHEMY_DATABASE_URI":
             value = normalise_database_url(value or STANDALONE_DEFAULTS[lms_key])
+        elif flask_key == "SQLALCHEMY_ENGINE_OPTIONS":
+            value = {"pool_pre_ping": True} | dict(value or {})
         config[flask_key] = value

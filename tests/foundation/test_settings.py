@@ -288,6 +288,20 @@ def test_behind_a_proxy_its_forwarded_scheme_and_address_are_trusted(
     assert seen == ["203.0.113.9"]  # what the throttles count by
 
 
+def test_the_connection_pool_is_sized_from_a_json_object(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LMS_DATABASE_ENGINE_OPTIONS", '{"pool_size": 3, "max_overflow": 1}')
+    app = standalone(tmp_path)
+    options = {"pool_pre_ping": True, "pool_size": 3, "max_overflow": 1}
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == options
+    with app.app_context():
+        assert app.extensions["sqlalchemy"].engine.pool.size() == 3
+    monkeypatch.setenv("LMS_DATABASE_ENGINE_OPTIONS", "[3]")
+    with pytest.raises(ConfigError, match="LMS_DATABASE_ENGINE_OPTIONS in the environment must"):
+        standalone(tmp_path)
+
+
 def test_throttles_can_be_switched_off_for_a_load_test(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
