@@ -8,7 +8,9 @@ Settings given on the command line (workers, bind, ...) still apply; this module
   a scanner what to try; the LMS's responses go out without one (gunicorn has no setting
   for this, so its response class is told to leave the line out);
 - `preload_app = False`: each worker builds the app, and so its database engine, after
-  the fork (a connection pool must not be shared between processes).
+  the fork (a connection pool must not be shared between processes);
+- the settings (LMS_* variables, LMS_CONFIG_FILE) checked once before any worker starts:
+  a mistake ends gunicorn with one "Error: ..." line, not a traceback per worker.
 
 The LMS's own security headers (CSP, HSTS over HTTPS, no-store on private pages) come
 from the app itself, under any server.
@@ -16,9 +18,21 @@ from the app itself, under any server.
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from gunicorn.http import wsgi
 
 preload_app = False
+
+
+def on_starting(server: Any) -> None:
+    """Check the settings in the master (gunicorn shows a RuntimeError such as ConfigError
+    as "Error: ..." and exits 1)."""
+    from lms.config_sources import read_settings
+
+    read_settings(os.environ)
+
 
 _default_headers = wsgi.Response.default_headers
 

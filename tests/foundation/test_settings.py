@@ -4,6 +4,8 @@ named by LMS_CONFIG_FILE, typed, checked at start-up, secrets never repeated (is
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -425,3 +427,21 @@ def test_a_host_app_can_read_the_settings_the_same_way(
     assert host.config["LMS_SITE_NAME"] == "The Host's Learning"
     with host.test_client().get("/learn/static/lms/lms.css", base_url="https://h") as response:
         assert response.headers["Strict-Transport-Security"] == "max-age=600"
+
+
+def test_gunicorn_with_the_shipped_config_says_what_is_wrong_before_starting_workers(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "FLASK_"))}
+    env |= {"LMS_SECRET_KEY": "x", "LMS_BASE_URL": "http://127.0.0.1", "LMS_SMTP_PORT": "abc"}
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:lms.deploy.gunicorn_conf"]
+    command += ["-b", "127.0.0.1:0", "lms:create_app()"]
+    result = subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 1
+    assert "Error: LMS_SMTP_PORT in the environment must be a whole number, not 'abc'." in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert "Booting worker" not in result.stderr
