@@ -11,9 +11,18 @@ from flask import Flask, redirect
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config, trusted_hosts
+from lms.config import (
+    HOW_TO_SET_THE_KEY,
+    STANDALONE_DEFAULTS,
+    STANDALONE_FLASK_DEFAULTS,
+    ConfigError,
+    apply_standalone_settings,
+    trusted_hosts,
+)
+from lms.config_sources import read_settings
 from lms.database import configure_sqlite
 from lms.errors import handle_busy_database, handle_too_large
 from lms.extension import LMS
@@ -25,12 +34,14 @@ from lms.web import lms_url_for, render_error
 def create_app(
     config: Mapping[str, Any] | None = None, *, allow_missing_secret: bool = False
 ) -> Flask:
-    """Build the standalone app: settings from the environment, then `config`."""
+    """Build the standalone app: settings from LMS_CONFIG_FILE, then the environment, then
+    `config` (lms.config_sources)."""
     app = Flask("lms", instance_relative_config=True, static_folder=None)
     app.session_interface = SessionInterface()  # Secure cookie over HTTPS
-    app.config.from_mapping(standalone_config(os.environ))
-    if config:
-        app.config.from_mapping(config)
+    app.config.from_mapping(STANDALONE_FLASK_DEFAULTS | STANDALONE_DEFAULTS)
+    app.config.from_mapping(read_settings(os.environ))
+    app.config.from_mapping(config or {})
+    apply_standalone_settings(app.config, config or {})
     ephemeral = configure_secret_key(app, allow_missing_secret)
     configure_hosts(app, allow_missing_secret)
     configure_database(app)
@@ -42,6 +53,7 @@ def create_app(
     app.extensions["lms"].ephemeral_secret = ephemeral
     init_throttling(app)
 
+    trust_proxies(app)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.register_error_handler(HTTPException, render_error)
     handle_busy_database(app)
@@ -72,6 +84,14 @@ def configure_hosts(app: Flask, allow_missing: bool) -> None:
     base = require_base_url(app, allow_missing=allow_missing)
     if base and app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(base, app.config.get("LMS_TRUSTED_HOSTS"))
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind LMS_PROXY_COUNT proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers (so throttles count per client, and HTTPS is seen as HTTPS)."""
+    count = int(app.config["LMS_PROXY_COUNT"])
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def configure_database(app: Flask) -> None:

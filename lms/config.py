@@ -1,13 +1,17 @@
-"""Configuration: the `LMS_*` settings with their defaults, and standalone settings read
-from the environment.
+"""Configuration: the `LMS_*` settings with their defaults and types, and the standalone
+app's Flask settings made from them.
 
 Every `LMS_*` key in an app's config must be one of `DEFAULTS`; a misspelt key is an
-error at start-up rather than a setting silently ignored.
+error at start-up rather than a setting silently ignored. A setting exists because it has
+a default here: the standalone app then reads it from the environment and from
+LMS_CONFIG_FILE too (`lms.config_sources`), typed after its default (or `TYPES`), and
+README.md's settings table must describe it (tests/foundation/test_settings_table.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +19,9 @@ from urllib.parse import urlsplit
 DEFAULTS: dict[str, Any] = {
     "LMS_SECRET_KEY": None,  # standalone: copied to SECRET_KEY
     "LMS_DATABASE_URL": None,  # standalone: copied to SQLALCHEMY_DATABASE_URI
+    # Standalone: more SQLAlchemy engine options (e.g. {"pool_size": 10}), merged into
+    # SQLALCHEMY_ENGINE_OPTIONS (which always has pool_pre_ping).
+    "LMS_DATABASE_ENGINE_OPTIONS": {},
     "LMS_URL_PREFIX": "",
     # The public address of the site, e.g. https://learn.example.org (with the path it is
     # served under, if any, but not LMS_URL_PREFIX). Every link that leaves a request
@@ -43,7 +50,6 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PASSWORD_RESET_MAX_AGE": 3600,
     # Seconds a sign-up's confirmation link works (the account is made when it is opened).
     "LMS_SIGN_UP_LINK_MAX_AGE": 24 * 3600,
-    "LMS_RATELIMIT_STORAGE_URI": "memory://",
     # The host's layout: a template with the blocks title, lms_head, lms_content and
     # lms_scripts (README: "Using the host's layout"). None: the LMS's own page.
     "LMS_BASE_TEMPLATE": None,
@@ -59,9 +65,57 @@ DEFAULTS: dict[str, Any] = {
     # 0 or None: no header. Never sent in debug. Default: one year in the standalone app,
     # None in a host (HSTS covers the whole host name: the host's decision).
     "LMS_HSTS_MAX_AGE": None,
+    # Where throttles count (sign-in, reset links, sign-up, invite codes): memory is per
+    # process; redis://host:6379 shares the counts between processes and hosts (needs the
+    # `redis` extra). Keys in Redis start with LMS_RATELIMIT_KEY_PREFIX, so several sites
+    # (or test runs) can share one server.
+    "LMS_RATELIMIT_STORAGE_URI": "memory://",
+    "LMS_RATELIMIT_KEY_PREFIX": "lms",
+    # Standalone: Flask settings a deployer may need, copied to their Flask names
+    # (STANDALONE_FLASK_SETTINGS). A setting given under its Flask name in code wins.
+    "LMS_SESSION_COOKIE_SECURE": False,  # SESSION_COOKIE_SECURE, REMEMBER_COOKIE_SECURE
+    "LMS_MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # MAX_CONTENT_LENGTH: bytes per request
+    "LMS_RATELIMIT_ENABLED": True,  # RATELIMIT_ENABLED: False turns every throttle off
+    # Standalone: how many proxies in front of the app set X-Forwarded-For, -Proto and
+    # -Host (werkzeug's ProxyFix); 0 trusts none of them.
+    "LMS_PROXY_COUNT": 0,
+}
+
+#: The type of each setting whose default (None) does not tell it; the others are typed
+#: after their default, and a None default without an entry here is text.
+TYPES: dict[str, type] = {
+    "LMS_TRUSTED_HOSTS": list,
+    "LMS_HSTS_MAX_AGE": int,
 }
 
 ONE_YEAR = 365 * 24 * 3600
+
+#: Defaults of the standalone app where they differ from a host app's.
+STANDALONE_DEFAULTS: dict[str, Any] = {
+    "LMS_DATABASE_URL": "sqlite:///lms.sqlite3",  # in the instance folder
+    "LMS_CONTENT_SECURITY_POLICY": "strict",
+    "LMS_HSTS_MAX_AGE": ONE_YEAR,
+}
+
+#: Flask settings of the standalone app and the LMS setting each is made from.
+STANDALONE_FLASK_SETTINGS: dict[str, str] = {
+    "SECRET_KEY": "LMS_SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI": "LMS_DATABASE_URL",
+    "SQLALCHEMY_ENGINE_OPTIONS": "LMS_DATABASE_ENGINE_OPTIONS",
+    "SESSION_COOKIE_SECURE": "LMS_SESSION_COOKIE_SECURE",
+    "REMEMBER_COOKIE_SECURE": "LMS_SESSION_COOKIE_SECURE",
+    "MAX_CONTENT_LENGTH": "LMS_MAX_CONTENT_LENGTH",
+    "RATELIMIT_ENABLED": "LMS_RATELIMIT_ENABLED",
+}
+
+
+def setting_type(key: str) -> type:
+    """What a setting's value must be: bool, int, float, str, list or dict."""
+    if key in TYPES:
+        return TYPES[key]
+    default = DEFAULTS[key]
+    return str if default is None else type(default)
+
 
 HOW_TO_SET_THE_KEY = (
     "LMS_SECRET_KEY is not set. Set it to a long random value, for example:\n"
@@ -82,8 +136,23 @@ class ConfigError(RuntimeError):
     """The app's configuration cannot work; the message says how to fix it."""
 
 
+def did_you_mean(name: str) -> str:
+    """ " (did you mean LMS_SITE_NAME?)" for a near miss of a setting's name, else ""."""
+    close = difflib.get_close_matches(name.upper(), DEFAULTS, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def unknown_names(names: Iterable[str]) -> list[str]:
+    """`LMS_*` names that are no setting, each with a suggestion when one is close."""
+    return [
+        name + did_you_mean(name)
+        for name in sorted(names)
+        if name.startswith("LMS_") and name not in DEFAULTS
+    ]
+
+
 def check_known_keys(config: Mapping[str, Any]) -> None:
-    unknown = sorted(key for key in config if key.startswith("LMS_") and key not in DEFAULTS)
+    unknown = unknown_names(config)
     if unknown:
         raise ConfigError(
             f"Unknown LMS setting(s): {', '.join(unknown)}. "
@@ -97,15 +166,6 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
-
-
-def _seconds(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isascii() or not value.isdigit():
-        raise ConfigError(f"{name} must be a whole number of seconds, not {value!r}.")
-    return int(value)
 
 
 def check_base_url(value: Any) -> str:
@@ -128,27 +188,32 @@ def check_base_url(value: Any) -> str:
     return text.rstrip("/")
 
 
-def trusted_hosts(base_url: str, extra: str | None) -> list[str]:
-    """The host names the standalone app answers for: LMS_BASE_URL's and LMS_TRUSTED_HOSTS."""
-    hosts = [urlsplit(base_url).hostname or ""]
-    hosts += [host.strip() for host in (extra or "").split(",") if host.strip()]
-    return list(dict.fromkeys(hosts))
+def trusted_hosts(base_url: str, extra: str | Iterable[str] | None) -> list[str]:
+    """The host names the standalone app answers for: LMS_BASE_URL's and LMS_TRUSTED_HOSTS
+    (a list, or one comma-separated string)."""
+    more = extra.split(",") if isinstance(extra, str) else list(extra or ())
+    hosts = [urlsplit(base_url).hostname or ""] + [str(host).strip() for host in more]
+    return list(dict.fromkeys(host for host in hosts if host))
 
 
-def standalone_config(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Settings of the standalone app, from the environment."""
-    database_url = environ.get("LMS_DATABASE_URL") or "sqlite:///lms.sqlite3"
-    return {
-        "SECRET_KEY": environ.get("LMS_SECRET_KEY") or None,
-        "LMS_BASE_URL": environ.get("LMS_BASE_URL") or None,
-        "LMS_TRUSTED_HOSTS": environ.get("LMS_TRUSTED_HOSTS") or None,
-        "LMS_HSTS_MAX_AGE": _seconds(environ, "LMS_HSTS_MAX_AGE", ONE_YEAR),
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "LMS_CONTENT_SECURITY_POLICY": "strict",
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-    }
+#: Flask settings of every standalone app, whatever its LMS settings.
+STANDALONE_FLASK_DEFAULTS: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+}
+
+
+def apply_standalone_settings(config: MutableMapping[str, Any], given: Mapping[str, Any]) -> None:
+    """Make the standalone app's Flask settings from its LMS ones (`STANDALONE_FLASK_SETTINGS`),
+    except those `given` under their Flask name (code, e.g. a test, says exactly what it wants)."""
+    for flask_key, lms_key in STANDALONE_FLASK_SETTINGS.items():
+        if flask_key in given:
+            continue
+        value = config.get(lms_key, STANDALONE_DEFAULTS.get(lms_key, DEFAULTS[lms_key]))
+        if flask_key == "SQLALCHEMY_DATABASE_URI":
+            value = normalise_database_url(value or STANDALONE_DEFAULTS[lms_key])
+        elif flask_key == "SQLALCHEMY_ENGINE_OPTIONS":
+            value = {"pool_pre_ping": True} | dict(value or {})
+        config[flask_key] = value

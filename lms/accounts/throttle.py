@@ -4,7 +4,8 @@ Every sign-in POST counts, successful or not, and is counted before the password
 checked (an atomic increment in the limiter's storage). Counting only failures, after the
 fact, lets a burst of parallel guesses all pass the check before any is counted: the
 lockout bypass of Moodle CVE-2022-30600. Storage is in memory by default; set
-LMS_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share counts between workers.
+LMS_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379) to share counts between workers
+and hosts (their keys start with LMS_RATELIMIT_KEY_PREFIX).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from lms.accounts.service import normalise_email
+from lms.throttle import check_storage, is_memory, storage_options
 
 #: Sign-in POSTs allowed per account, and per network address (covers many accounts).
 PER_ACCOUNT = "10 per 15 minutes"
@@ -29,10 +31,20 @@ def account_key() -> str:
 
 def init_throttling(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["LMS_RATELIMIT_STORAGE_URI"])
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", storage_options(app.config))
+    check_storage(app.config["RATELIMIT_STORAGE_URI"])
+    # Redis unreachable: count in this process's memory, and try Redis again now and then
+    # (Flask-Limiter's fallback; lms.throttle does the same for the LMS's own throttles).
+    if not is_memory(app.config["RATELIMIT_STORAGE_URI"]):
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     # A moving window: fixed windows reset at clock boundaries, which lets a burst that
     # straddles one get twice the allowance.
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     limiter.init_app(app)
+    # One Limiter serves every app in the process (its decorators are made at import), and
+    # its init_app does not forget that an earlier app's storage was down: a new app starts
+    # on its own storage (else it would count in a fallback, then start again from zero).
+    limiter._storage_dead = False
 
 
 sign_in_limits = [

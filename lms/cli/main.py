@@ -1,10 +1,13 @@
 """The `lms` console script: the standalone app's commands, plus Flask's `run`.
 
 Management commands work without LMS_SECRET_KEY; serving does not, outside debug mode.
+Settings that cannot work (an unknown LMS_* variable, a value of the wrong type) end any
+command with one "Error: ..." message and exit status 2, not a traceback.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -14,7 +17,7 @@ from flask.cli import run_command as flask_run
 
 from lms.cli.commands import lms_cli
 from lms.cli.demo import demo_command
-from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY
+from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY, ConfigError
 
 
 def create_cli_app() -> Flask:
@@ -42,6 +45,11 @@ class LMSGroup(FlaskGroup):
     """`flask`, but for the standalone LMS, with the `lms` group's commands at top level."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()  # kept for super()'s listing
+        except ConfigError as error:  # --help still lists the commands
+            click.secho(f"Error: {error}\n", err=True, fg="red")
+            return sorted(self.commands)
         return [name for name in super().list_commands(ctx) if name != "lms"]
 
 
@@ -58,4 +66,8 @@ for name, command in lms_cli.commands.items():
 
 
 def main() -> None:
-    cli.main(prog_name="lms")
+    try:
+        cli.main(prog_name="lms")
+    except ConfigError as error:
+        click.secho(f"Error: {error}", err=True, fg="red")
+        sys.exit(2)

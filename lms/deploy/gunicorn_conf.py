@@ -11,7 +11,9 @@ Settings given on the command line (workers, bind, ...) still apply; this module
   the fork (a connection pool must not be shared between processes);
 - `gc.freeze()` once the worker has built the app: the modules, the app, its templates'
   loaders and SQLAlchemy's mappers are long-lived, so the garbage collector stops
-  walking them on every collection (docs/PERFORMANCE.md has the measurement).
+  walking them on every collection;
+- the settings (LMS_* variables, LMS_CONFIG_FILE) checked once before any worker starts:
+  a mistake ends gunicorn with one "Error: ..." line, not a traceback per worker.
 
 The LMS's own security headers (CSP, HSTS over HTTPS, no-store on private pages) come
 from the app itself, under any server.
@@ -20,11 +22,20 @@ from the app itself, under any server.
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
 
 from gunicorn.http import wsgi
 
 preload_app = False
+
+
+def on_starting(server: Any) -> None:
+    """Check the settings in the master (gunicorn shows a RuntimeError such as ConfigError
+    as "Error: ..." and exits 1)."""
+    from lms.config_sources import read_settings
+
+    read_settings(os.environ)
 
 
 def post_worker_init(worker: Any) -> None:
