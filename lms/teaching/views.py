@@ -40,7 +40,20 @@ EVALUATION_RESULTS = "evaluations.course_results"
 
 @bp.app_context_processor
 def teaching_helpers() -> dict[str, Any]:
-    return {"lms_optional_url": optional_url, "lms_evaluation_results": EVALUATION_RESULTS}
+    return {
+        "lms_optional_url": optional_url,
+        "lms_evaluation_results": EVALUATION_RESULTS,
+        "lms_evaluation_results_url": evaluation_results_url,
+    }
+
+
+def evaluation_results_url(course: Course) -> str | None:
+    """The results page of the course's evaluation (its first, if it has several), or None
+    when the course has none (or this version has no results page)."""
+    evaluation = next((e for m in course.modules for e in m.evaluations if not e.is_retired), None)
+    if evaluation is None:
+        return None
+    return optional_url(EVALUATION_RESULTS, slug=course.slug, evaluation_slug=evaluation.slug)
 
 
 def grading_args(course: Course) -> dict[str, Any]:

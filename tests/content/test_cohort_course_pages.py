@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from lms.resources import bundled_courses_dir
+from tests.conftest import Users
 
 COURSE = "/courses/relational-psychedelic-assisted-therapy"
 
@@ -47,3 +48,21 @@ def test_home_references_glossary_and_ce_information(
     assert "How the hours were estimated" in info
     assert "[Planner name, credentials]" in info
     assert "Accommodations" in info and "Concerns and complaints" in info
+
+
+def test_staff_course_page_links_the_evaluation_results(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, users: Users
+) -> None:
+    """The staff page of a course with an evaluation links its results (it used to fail to
+    build that link, for every course)."""
+    synced = runner.invoke(args=["lms", "courses", "sync", str(bundled_courses_dir())])
+    assert synced.exit_code == 0, synced.output
+    users.create("avery@example.com", "admin")
+    users.sign_in("avery@example.com")
+    page = client.get(f"/teach{COURSE}")
+    assert page.status_code == 200
+    results = f'/teach{COURSE}/evaluations/course-evaluation"'
+    assert results in page.get_data(as_text=True)
+    assert client.get(results.rstrip('"')).status_code == 200
+    other = client.get("/teach/courses/essentials-of-psychedelic-care")
+    assert other.status_code == 200
