@@ -76,16 +76,12 @@ def test_the_course_page_leads_to_learners_gradebook_statistics_and_grading(
     assert "/teach/courses/sp/learners" in links(record)  # and back
 
 
-def test_the_evaluation_results_link_appears_once_the_page_exists(
-    app: Flask, people: People
-) -> None:
-    from lms.teaching.views import EVALUATION_RESULTS
-
-    area, view = EVALUATION_RESULTS.split(".")
-    app.add_url_rule("/teach/courses/<slug>/evaluation", f"lms.{area}.{view}", lambda slug: slug)
+def test_a_course_without_an_evaluation_has_no_results_link(app: Flask, people: People) -> None:
+    """(A course with one links its results: tests/content/test_cohort_course_pages.py.)"""
     admin = people.sign_in("ada@example.com", "admin")
-    page = admin.get("/teach/courses/sp").get_data(as_text=True)
-    assert '<a href="/teach/courses/sp/evaluation">Evaluation results</a>' in page
+    page = admin.get("/teach/courses/sp")
+    assert page.status_code == 200
+    assert "Evaluation results" not in page.get_data(as_text=True)
 
 
 def test_instructors_see_only_the_courses_they_teach(app: Flask, people: People) -> None:
