@@ -16,12 +16,13 @@ touches it next (`close_if_overdue`).
 
 from __future__ import annotations
 
+import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -43,6 +44,9 @@ from lms.quizzes import attempt_graded, attempt_submitted
 from lms.quizzes.grading import score_submission
 from lms.quizzes.tokens import AttemptTokens
 from lms.quizzes.types import BaseQuestion, question_type
+
+#: What draw_questions draws: questions, or (in the seeding) their versions.
+Drawn = TypeVar("Drawn")
 
 
 class AttemptError(Exception):
@@ -114,15 +118,21 @@ def current_version(question: Question) -> QuestionVersion:
 
 
 def draw_questions(
-    questions: list[Question], count: int, rng: secrets.SystemRandom
-) -> list[Question]:
+    questions: list[Drawn],
+    count: int,
+    rng: random.Random,
+    objective: Callable[[Drawn], str | None] | None = None,
+) -> list[Drawn]:
     """`count` questions drawn at random, in the same proportion per objective as the pool
-    (largest remainders), kept in the pool's order: each paper follows the blueprint."""
+    (largest remainders), kept in the pool's order: each paper follows the blueprint.
+    (`objective` tells a question's objective: by default that of a Question's current
+    version; the seeding, which holds versions, passes its own.)"""
     if count >= len(questions):
         return questions
-    groups: dict[str | None, list[Question]] = {}
+    of = objective or (lambda q: current_version(cast(Question, q)).objective)
+    groups: dict[str | None, list[Drawn]] = {}
     for question in questions:
-        groups.setdefault(current_version(question).objective, []).append(question)
+        groups.setdefault(of(question), []).append(question)
     shares = {key: count * len(group) / len(questions) for key, group in groups.items()}
     quota = {key: int(share) for key, share in shares.items()}
     missing = count - sum(quota.values())

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import lms.models as m
+from lms.quizzes.attempts import draw_questions
 from lms.quizzes.grading import passes
 from lms.quizzes.types import question_type
 from lms.seeding.facts import QuizFacts
@@ -38,6 +39,8 @@ class AttemptMaker:
 
     def layout(self, quiz: QuizFacts) -> list[dict[str, Any]]:
         versions = list(quiz.versions)
+        if quiz.draw:
+            versions = draw_questions(versions, quiz.draw, self.rng, lambda v: v.objective)
         if quiz.shuffle:
             self.rng.shuffle(versions)
         layout = []
@@ -94,6 +97,7 @@ class AttemptMaker:
         """One attempt with an answer per question; returns (id, passed, layout)."""
         layout = self.layout(quiz)
         by_id = {v.id: v for v in quiz.versions}
+        max_score = sum((by_id[item["version_id"]].points for item in layout), Decimal(0))
         submitted_at = started_at + timedelta(minutes=self.rng.randint(4, 40)) if submit else None
         deadline = started_at + timedelta(minutes=quiz.time_limit) if quiz.time_limit else None
         if deadline and submitted_at and submitted_at > deadline:
@@ -136,7 +140,7 @@ class AttemptMaker:
             status, score, passed = m.AttemptStatus.AWAITING_GRADING, None, None
         else:
             status, score = m.AttemptStatus.GRADED, total
-            passed = passes(total, quiz.max_score, quiz.pass_mark)
+            passed = passes(total, max_score, quiz.pass_mark)
         attempt_id = self.w.add(
             self.t["lms_attempt"],
             quiz_id=quiz.id,
@@ -147,7 +151,7 @@ class AttemptMaker:
             deadline_at=deadline,
             submitted_at=submitted_at,
             score=score,
-            max_score=quiz.max_score,
+            max_score=max_score,
             passed=passed,
             layout=layout,
         )

@@ -30,6 +30,8 @@ class QuizFacts:
     versions: list[m.QuestionVersion]  # current versions, in question order
     max_score: Decimal
     has_essay: bool
+    #: Questions drawn per attempt (None: all of them).
+    draw: int | None = None
 
 
 @dataclass
@@ -97,6 +99,7 @@ def course_facts(course_id: int) -> CourseFacts:
                     versions,
                     sum((v.points for v in versions), Decimal(0)),
                     any(not question_type(v).auto_graded for v in versions),
+                    quiz.draw,
                 )
             )
         positions = {("lesson", x.id): x.position for x in module.lessons}

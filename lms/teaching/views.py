@@ -22,7 +22,7 @@ from lms.gradebook.queries import build_gradebook, live_quizzes
 from lms.grading.queue import SELF_PACED
 from lms.learning.status import Status
 from lms.learning.structure import course_structure
-from lms.models import Certificate, Cohort, Course, Evaluation, Profile
+from lms.models import Certificate, Cohort, Course, Profile
 from lms.teaching.offerings import offerings
 from lms.teaching.service import (
     assign_course_instructor,
@@ -37,11 +37,13 @@ bp = lms_blueprint("teaching", __name__)
 def evaluation_links(course: Course, cohort: Cohort | None = None) -> list[tuple[str, str]]:
     """(label, URL) of the results page of each of the course's evaluations: a cohort's
     answers, or (no cohort) the course's."""
-    evaluations = session.scalars(
-        sa.select(Evaluation)
-        .where(Evaluation.course_id == course.id, Evaluation.retired_at.is_(None))
-        .order_by(Evaluation.id)
-    ).all()
+    structure = course_structure(course.id)  # cached: no query on every staff page
+    evaluations = [
+        evaluation
+        for module in structure.modules
+        for evaluation in module.evaluations
+        if not (module.is_retired or evaluation.is_retired)
+    ]
     links = []
     for evaluation in evaluations:
         label = "Evaluation results" if len(evaluations) == 1 else f"{evaluation.title}: results"

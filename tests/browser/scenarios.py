@@ -42,7 +42,7 @@ from tests.conftest import PASSWORD
 
 ESSENTIALS = "essentials-of-psychedelic-care"
 RELATIONAL = "relational-psychedelic-assisted-therapy"
-#: A reflection of about 200 words (the cohort course's reflections ask for 150 to 700).
+#: A reflection of about 200 words (the cohort course's week 1 reflection asks for 200 to 600).
 REFLECTION = " ".join(
     [
         "My first association with ketamine was the party drug of my student years, and I",

@@ -16,7 +16,7 @@ from tests.browser.scenarios import person, sign_in, within
 
 pytestmark = pytest.mark.browser
 
-COURSE = "Relational Psychedelic-Assisted Therapy: Ketamine for Anxiety"
+COURSE = "Ketamine and Anxiety: Relational Practice for Therapists"
 WEEK_2 = "The experience and the body"
 PASTED = """Theo Therapist <theo@example.com>
 tara@example.com, nobody@example.com

@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-COURSE = "Relational Psychedelic-Assisted Therapy: Ketamine for Anxiety"
+COURSE = "Ketamine and Anxiety: Relational Practice for Therapists"
 REFLECTION = " ".join(
     ["Preparing a client means building trust, agreeing on intentions and on the setting."] * 20
 )

@@ -104,7 +104,7 @@ def test_this_week_lists_the_work_the_live_session_and_its_calendar_file(
     assert download.suggested_filename == f"live-session-{ids['live']}.ics"
     calendar = Path(download.path()).read_bytes().decode("utf-8")
     assert calendar.startswith("BEGIN:VCALENDAR\r\n")
-    assert "SUMMARY:Week 1 circle: Relational Psychedelic-Assisted Therapy: Ketamine" in (
+    assert "SUMMARY:Week 1 circle: Ketamine and Anxiety: Relational Practice for Therapists" in (
         calendar.replace("\r\n ", "")
     )
     assert f"URL:{CIRCLE}\r\n" in calendar

@@ -77,7 +77,7 @@ def test_therapist_joins_a_cohort_and_reaches_the_released_module(
     page.goto(f"{live_server.url}/join")
     page.get_by_label("Invite code").fill(code)
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Relational Psychedelic")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Relational Practice")
     expect(page.get_by_text("0% complete")).to_be_visible()
     expect(page.get_by_text("Week 1 live session").first).to_be_visible()
     live_server.shoot(page, "course-home-cohort")

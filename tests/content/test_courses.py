@@ -25,6 +25,8 @@ ARTICLE_SECTIONS = {
     "How to Work with Ketamine for Anxiety",
     "The Practitioner",
 }
+#: Beside the article, a course may cite the regulatory sources on its references page.
+REGULATORY = "Regulatory sources"
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +55,10 @@ def test_every_question_cites_an_article_section_and_all_sections_are_covered(
     courses: dict[str, CourseSource],
 ) -> None:
     for course in courses.values():
-        assert set(course.course.sources) == ARTICLE_SECTIONS
+        assert set(course.course.sources) - {REGULATORY} == ARTICLE_SECTIONS
         cited = {q.source for quiz in quizzes(course) for q in quiz.questions}
-        assert cited <= ARTICLE_SECTIONS
-        assert cited == ARTICLE_SECTIONS, (
+        assert cited <= ARTICLE_SECTIONS | {REGULATORY}
+        assert cited >= ARTICLE_SECTIONS, (
             f"{course.course.slug} never tests {ARTICLE_SECTIONS - cited}"
         )
         assert all(q.feedback.strip() for quiz in quizzes(course) for q in quiz.questions)

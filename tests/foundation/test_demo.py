@@ -91,7 +91,9 @@ def test_the_demo_looks_lived_in(empty_database_url: str) -> None:
         assert len(learners) == 10
         assert "therapist@example.com" in {e.profile.email for e in learners}
         progress = sorted(course_outline(e).percent for e in learners)
-        assert progress[0] == 0 and progress[-1] > 50 and len(set(progress)) >= 5, progress
+        # the furthest is three weeks into five (the final week holds the final assessment
+        # and the evaluation, so that is a little under half of the course's items)
+        assert progress[0] == 0 and progress[-1] > 40 and len(set(progress)) >= 5, progress
 
         grades = session.scalars(sa.select(Grade)).all()
         statuses = {g.status for g in grades}
@@ -136,7 +138,7 @@ def test_demo_serves_the_catalogue(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.2)
         assert "Essentials of Psychedelic Care" in body
-        assert "Relational Psychedelic-Assisted Therapy" in body
+        assert "Ketamine and Anxiety: Relational Practice" in body
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=20)
