@@ -82,11 +82,13 @@ def test_export_refuses_what_it_cannot_find_or_check(
 
 
 def blank_course(root: Path, original: Path) -> Path:
-    """An empty course with the original's slug and sources, and one module 'inbox'."""
+    """An empty course with the original's slug, sources and objectives (which the imported
+    questions' tags name), and one module 'inbox'."""
     spec = yaml.safe_load((original / "course.yml").read_text())
     folder = root / "target"
     (folder / "inbox").mkdir(parents=True)
-    course = {k: spec[k] for k in ("slug", "title", "track", "audience", "summary", "sources")}
+    keys = ("slug", "title", "track", "audience", "summary", "sources", "objectives")
+    course = {k: spec[k] for k in keys if k in spec}
     course |= {"estimated_hours": 1, "ce_hours": 0, "disclaimer": "x", "modules": ["inbox"]}
     (folder / "course.yml").write_text(yaml.safe_dump(course))
     module = {"slug": "inbox", "title": "Inbox", "items": ["01-intro.md"]}
