@@ -80,7 +80,8 @@ def prose_paragraphs(article: str) -> Iterator[str]:
                 continue  # an item of a fact list
             yield text
             continue
-        if len(words(text)) < RUN or not re.search(r"[.!:]$", text) and len(words(text)) < 15:
+        count = len(words(text))
+        if count < RUN or (count < 15 and not re.search(r"[.!:]$", text)):
             continue  # a heading: short, without a sentence's closing punctuation
         yield text
 
