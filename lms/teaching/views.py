@@ -33,14 +33,32 @@ from lms.web import lms_blueprint, lms_url_for, optional_url
 
 bp = lms_blueprint("teaching", __name__)
 
-#: The lead's course-evaluation results page (a course's anonymous answers): the staff page
-#: links to it once the LMS has it.
+#: A course evaluation's results page (its anonymous answers), linked from the staff pages.
 EVALUATION_RESULTS = "evaluations.course_results"
+
+
+def evaluation_results_links(course: Course) -> list[tuple[str, str]]:
+    """(title, URL) of the results page of each evaluation the course uses, in course order;
+    none while this version of the LMS has no such page."""
+    return [
+        (evaluation.title, url)
+        for module in course.modules
+        for evaluation in module.evaluations
+        if not evaluation.is_retired
+        and (
+            url := optional_url(
+                EVALUATION_RESULTS, slug=course.slug, evaluation_slug=evaluation.slug
+            )
+        )
+    ]
 
 
 @bp.app_context_processor
 def teaching_helpers() -> dict[str, Any]:
-    return {"lms_optional_url": optional_url, "lms_evaluation_results": EVALUATION_RESULTS}
+    return {
+        "lms_evaluation_results": EVALUATION_RESULTS,
+        "lms_evaluation_results_links": evaluation_results_links,
+    }
 
 
 def grading_args(course: Course) -> dict[str, Any]:

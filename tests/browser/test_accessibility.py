@@ -852,5 +852,5 @@ def test_reading_and_finding_your_way(page: Page, live_server: LiveServer) -> No
 
     # The dashboard says what to do next: the module 1 knowledge check.
     page.goto(f"{live_server.url}/dashboard")
-    card = page.locator(".lms-course-card", has_text="Essentials of Psychedelic Care")
+    card = page.locator(".lms-course-card", has_text="Ketamine and Anxiety: Role, Scope")
     expect(card.get_by_role("link", name="Next: Module 1 knowledge check")).to_be_visible()

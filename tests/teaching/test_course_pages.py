@@ -8,11 +8,12 @@ import re
 
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from lms.database import session
 from lms.learning.enrolment import enrol_self_paced
 from lms.models import Course, Enrolment, Profile, course_instructor
+from tests.ce.conftest import CE_COURSES
 from tests.cohorts.conftest import People
 from tests.learning.conftest import make_cohort
 
@@ -66,7 +67,7 @@ def test_the_course_page_leads_to_learners_gradebook_statistics_and_grading(
     } <= links(page)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Learners 1 learner " in text
-    # Evaluation results: no link until the LMS has that page.
+    # Evaluation results: the course has no evaluation, so no link.
     assert "Evaluation results" not in page
 
     learners = admin.get("/teach/courses/sp/learners").get_data(as_text=True)
@@ -76,16 +77,16 @@ def test_the_course_page_leads_to_learners_gradebook_statistics_and_grading(
     assert "/teach/courses/sp/learners" in links(record)  # and back
 
 
-def test_the_evaluation_results_link_appears_once_the_page_exists(
-    app: Flask, people: People
+def test_a_course_with_an_evaluation_links_to_its_results(
+    app: Flask, people: People, runner: FlaskCliRunner
 ) -> None:
-    from lms.teaching.views import EVALUATION_RESULTS
-
-    area, view = EVALUATION_RESULTS.split(".")
-    app.add_url_rule("/teach/courses/<slug>/evaluation", f"lms.{area}.{view}", lambda slug: slug)
+    """The staff pages of a course with an evaluation lead to its (anonymous) results."""
+    result = runner.invoke(args=["lms", "courses", "sync", str(CE_COURSES)])
+    assert result.exit_code == 0, result.output
     admin = people.sign_in("ada@example.com", "admin")
-    page = admin.get("/teach/courses/sp").get_data(as_text=True)
-    assert '<a href="/teach/courses/sp/evaluation">Evaluation results</a>' in page
+    page = admin.get("/teach/courses/cred").get_data(as_text=True)
+    assert page.count('href="/teach/courses/cred/evaluations/evaluation"') == 2  # tab, list
+    assert admin.get("/teach/courses/cred/evaluations/evaluation").status_code == 200
 
 
 def test_instructors_see_only_the_courses_they_teach(app: Flask, people: People) -> None:
