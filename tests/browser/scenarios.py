@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from lms.accounts.service import create_account
 from lms.ce.disclosure import acknowledge
 from lms.database import session, utcnow
+from lms.evaluations.service import submit
 from lms.grading.forms import GradeForm, criteria_of
 from lms.grading.service import save_grade
 from lms.learning.enrolment import enrol_self_paced, join_cohort
@@ -170,6 +171,20 @@ def take(
     )
     submit_attempt(attempt)
     return attempt
+
+
+def evaluate(enrolment: Enrolment) -> None:
+    """Submit the course's evaluations: 'Agree' on each scale, the first option of each
+    choice, no comments (the certificate waits for them)."""
+    for module in enrolment.course.modules:
+        for evaluation in module.evaluations:
+            answers: dict[str, Any] = {}
+            for question in evaluation.questions:
+                if question.type == "likert":
+                    answers[question.slug] = 4
+                elif question.type == "single":
+                    answers[question.slug] = question.options[0]
+            submit(evaluation, enrolment, answers)
 
 
 def start(profile: Profile, enrolment: Enrolment, quiz_: Quiz) -> Attempt:

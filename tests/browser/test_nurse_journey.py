@@ -25,7 +25,7 @@ from tests.conftest import confirm_link
 
 pytestmark = pytest.mark.browser
 
-COURSE = "Essentials of Psychedelic Care: Ketamine and Anxiety"
+COURSE = "Ketamine and Anxiety: Role, Scope and the Client's Experience"
 
 
 def sign_up(page: Page, server: LiveServer) -> None:
@@ -133,10 +133,19 @@ def test_nurse_finishes_the_course_and_her_certificate_verifies(
     answer_right(page, live_server)
     expect(page.locator("#save-status")).to_contain_text("Saved", timeout=15_000)
     page.get_by_role("button", name="Review and submit…").click()
-    expect(page.get_by_text("You answered 19 of 19 questions")).to_be_visible()
+    expect(page.get_by_text("You answered 20 of 20 questions")).to_be_visible()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_role("heading", level=2, name="Passed")).to_be_visible()
     live_server.shoot(page, "quiz-review-passed")
+
+    # The course evaluation: the certificate waits for it. She answers every question.
+    page.goto(f"{url}/courses/{ESSENTIALS}/evaluations/course-evaluation")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Course evaluation")
+    for question in page.locator("fieldset.lms-question-fieldset").all():
+        question.locator("input[type=radio]").first.check()
+    page.get_by_label("Any other comments on the course?").fill("Clear and practical.")
+    page.get_by_role("button", name="Submit the evaluation").click()
+    expect(page.get_by_text("Thank you: your evaluation is submitted.")).to_be_visible()
 
     # The course is complete: the certificate, its PDF and its public page.
     page.goto(f"{url}/courses/{ESSENTIALS}/")

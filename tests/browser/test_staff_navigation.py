@@ -26,7 +26,7 @@ from tests.browser.test_accessibility import Audit
 
 pytestmark = pytest.mark.browser
 
-TITLE = "Essentials of Psychedelic Care: Ketamine and Anxiety"
+TITLE = "Ketamine and Anxiety: Role, Scope and the Client's Experience"
 
 
 def staff_and_a_self_paced_learner(server: LiveServer) -> None:

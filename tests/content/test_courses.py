@@ -8,7 +8,13 @@ from collections import Counter
 import pytest
 
 from lms.content import schema
-from lms.content.loader import CourseSource, LessonSource, QuizSource, load_courses
+from lms.content.loader import (
+    CourseSource,
+    EvaluationSource,
+    LessonSource,
+    QuizSource,
+    load_courses,
+)
 from lms.resources import bundled_courses_dir
 
 ARTICLE_SECTIONS = {
@@ -102,3 +108,40 @@ def test_cohort_course_shape(courses: dict[str, CourseSource]) -> None:
             for question in quiz.questions:
                 if isinstance(question, schema.EssayQuestion):
                     assert len(question.rubric) >= 2
+
+
+def test_self_paced_final_is_a_blueprinted_pool_whose_feedback_points_to_lessons(
+    courses: dict[str, CourseSource],
+) -> None:
+    course = courses["essentials-of-psychedelic-care"]
+    objectives = set(course.course.objectives or {})
+    final = quizzes(course)[-1]
+    assert final.summative and final.draw is not None
+    assert final.draw < len(final.questions)  # each attempt a different paper
+    per_objective = Counter(q.objective for q in final.questions)
+    assert set(per_objective) == objectives  # every outcome on the blueprint
+    safety = sum(per_objective[o] for o in ("challenge", "contraindications", "limits"))
+    assert safety / len(final.questions) >= 0.25
+    for question in final.questions:  # feedback sends the learner back to a lesson
+        assert question.feedback.startswith("Revise "), question.slug
+    answers = final.review.answers
+    assert final.review.feedback == answers == "after_passing_or_last_attempt"
+
+
+def test_self_paced_course_has_an_evaluation_of_each_outcome_and_ce_pages(
+    courses: dict[str, CourseSource],
+) -> None:
+    course = courses["essentials-of-psychedelic-care"]
+    [evaluation] = [
+        item.evaluation
+        for module in course.modules
+        for item in module.items
+        if isinstance(item, EvaluationSource)
+    ]
+    slugs = {q.slug for q in evaluation.questions}
+    assert {f"outcome-{o}" for o in course.course.objectives or {}} <= slugs
+    assert {"relevance", "balance", "commercial-bias", "change-in-practice"} <= slugs
+    assert {"references.md", "glossary.md"} <= set(course.course.pages)
+    assert "limits-and-risks" in {lesson.meta.slug for lesson in lessons(course)}
+    assert course.course.instructional_level
+    assert "not clinical training" in (course.course.description or "")

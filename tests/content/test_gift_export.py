@@ -82,7 +82,8 @@ def test_export_refuses_what_it_cannot_find_or_check(
 
 
 def blank_course(root: Path, original: Path) -> Path:
-    """An empty course with the original's slug and sources, and one module 'inbox'."""
+    """An empty course with the original's slug, sources and objectives (which the imported
+    questions' tags name), and one module 'inbox'."""
     spec = yaml.safe_load((original / "course.yml").read_text())
     folder = root / "target"
     (folder / "inbox").mkdir(parents=True)

@@ -137,7 +137,7 @@ def test_demo_serves_the_catalogue(tmp_path: Path) -> None:
                     break
             except OSError:
                 time.sleep(0.2)
-        assert "Essentials of Psychedelic Care" in body
+        assert "Ketamine and Anxiety: Role, Scope" in body
         assert "Ketamine and Anxiety: Relational Practice" in body
     finally:
         process.terminate()
