@@ -57,6 +57,14 @@ DEFAULTS: dict[str, Any] = {
     # 0 or None: no header. Never sent in debug. Default: one year in the standalone app,
     # None in a host (HSTS covers the whole host name: the host's decision).
     "LMS_HSTS_MAX_AGE": None,
+    # Open Badges (docs/CREDENTIALS.md). The issuer's Ed25519 signing key, written by
+    # `lms badges init-key` (PKCS#8 PEM, mode 0600). Default: lms-badges-key.pem in the
+    # app's instance folder. Keep it out of the database and of backups anyone can read.
+    "LMS_BADGES_KEY_FILE": None,
+    # The issuer the credentials name: default LMS_SITE_NAME, LMS_BASE_URL and no email.
+    "LMS_BADGES_ISSUER_NAME": None,
+    "LMS_BADGES_ISSUER_URL": None,
+    "LMS_BADGES_ISSUER_EMAIL": None,
 }
 
 ONE_YEAR = 365 * 24 * 3600
@@ -140,6 +148,10 @@ def standalone_config(environ: Mapping[str, str]) -> dict[str, Any]:
         "SECRET_KEY": environ.get("LMS_SECRET_KEY") or None,
         "LMS_BASE_URL": environ.get("LMS_BASE_URL") or None,
         "LMS_TRUSTED_HOSTS": environ.get("LMS_TRUSTED_HOSTS") or None,
+        "LMS_BADGES_KEY_FILE": environ.get("LMS_BADGES_KEY_FILE") or None,
+        "LMS_BADGES_ISSUER_NAME": environ.get("LMS_BADGES_ISSUER_NAME") or None,
+        "LMS_BADGES_ISSUER_URL": environ.get("LMS_BADGES_ISSUER_URL") or None,
+        "LMS_BADGES_ISSUER_EMAIL": environ.get("LMS_BADGES_ISSUER_EMAIL") or None,
         "LMS_HSTS_MAX_AGE": _seconds(environ, "LMS_HSTS_MAX_AGE", ONE_YEAR),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

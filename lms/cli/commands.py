@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from lms.cli.badges import badges_cli
 from lms.cli.grading import grading_cli
 from lms.database import session
 from lms.models import Profile, Role
@@ -303,3 +304,4 @@ def courses_export_gift(
 
 
 lms_cli.add_command(grading_cli)
+lms_cli.add_command(badges_cli)
