@@ -26,10 +26,15 @@ def get_certificate_or_404(code: str) -> Certificate:
 def verify(code: str) -> str:
     """Public: anyone with the code sees the certificate's details."""
     certificate = get_certificate_or_404(code)
+    from lms.badges.service import check_stored, provider, urls
+
     return render_template(
         "lms/certificates/verify.html",
         certificate=certificate,
         masked_licence=masked_licence(certificate.licence),
+        badge=check_stored(certificate),
+        badge_urls=urls(),
+        badge_issuer=provider().name,
     )
 
 

@@ -32,3 +32,7 @@ def app(database_url: str, key_file: Path) -> Iterator[Flask]:
         LMS_BADGES_ISSUER_EMAIL="ce@cpd.example.org",
     ) as app:
         yield app
+
+
+# The CE course fixtures: a learner enrolled in the credit course, and the server's clock.
+from tests.ce.conftest import ce_courses, clock, learner  # noqa: E402, F401

@@ -1,0 +1,117 @@
+"""Open Badges pages: the issuer document and status lists (public, for any verifier), an
+achievement's address, and the holder's credential download.
+
+URLs are those `lms.credentials.issue.BadgeUrls` fixes (tests check the two agree); the
+documents carry absolute URLs from LMS_BASE_URL, never from the request's Host.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, NoReturn
+
+from flask import Response, abort, redirect
+from werkzeug.wrappers import Response as BaseResponse
+
+from lms.access import current_profile, login_required
+from lms.certificates.service import find_certificate
+from lms.models import Certificate
+from lms.web import lms_blueprint, lms_url_for
+
+log = logging.getLogger(__name__)
+
+bp = lms_blueprint("badges", __name__)
+
+#: The media type of a Verifiable Credential secured with an embedded proof (VC 2.0).
+CREDENTIAL_TYPE = "application/vc+ld+json"
+NO_CERTIFICATE = "No certificate of yours has this number. Check the number."
+NO_KEY = (
+    "Open Badges cannot be signed yet: the site has no signing key. The site's "
+    "administrator makes one with `lms badges init-key`."
+)
+
+
+def _public_json(document: dict[str, Any], mimetype: str, max_age: int) -> Response:
+    """A public document for verifiers anywhere (other sites' pages may fetch it)."""
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2) + "\n", 200)
+    response.mimetype = mimetype
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def _no_key(error: Exception) -> NoReturn:
+    log.error("Open Badges: %s", error)
+    abort(503, description=NO_KEY)
+
+
+@bp.get("/badges/issuer")
+def issuer() -> Response:
+    """Public: the issuer's Profile and the public keys it signs with (Multikey)."""
+    from lms.badges import service
+    from lms.badges.keystore import KeyStoreError
+
+    try:
+        document = service.issuer()
+    except KeyStoreError as error:
+        _no_key(error)
+    return _public_json(document, "application/ld+json", 3600)
+
+
+@bp.get("/badges/status/<list_id>")
+def status_list(list_id: str) -> Response:
+    """Public: a signed Bitstring Status List; bit N set means credential N is revoked."""
+    from lms.badges import service
+    from lms.badges.keystore import KeyStoreError
+
+    try:
+        document = service.status_list(list_id)
+    except KeyStoreError as error:
+        _no_key(error)
+    if document is None:
+        abort(404, description="There is no status list with this number.")
+    return _public_json(document, CREDENTIAL_TYPE, 300)
+
+
+@bp.get("/badges/achievements/<slug>")
+def achievement(slug: str) -> BaseResponse:
+    """An achievement's address: the course's page."""
+    return redirect(lms_url_for("learning.course_home", slug=slug))
+
+
+def _holders_certificate(code: str) -> Certificate:
+    """The signed-in learner's certificate with this number; 404 for anyone else's."""
+    from lms.badges.service import CERTIFICATE_CODE
+
+    certificate = find_certificate(code) if CERTIFICATE_CODE.match(code) else None
+    profile = current_profile()
+    if certificate is None or profile is None or certificate.enrolment.profile_id != profile.id:
+        abort(404, description=NO_CERTIFICATE)
+    return certificate
+
+
+@bp.get("/badges/credentials/<code>")
+@login_required
+def credential(code: str) -> Response:
+    """The holder's certificate as a signed Open Badges 3.0 credential (JSON), to keep in a
+    wallet or send to anyone who needs to check it."""
+    from lms.badges import service
+    from lms.badges.keystore import KeyStoreError
+    from lms.database import session
+
+    certificate = _holders_certificate(code)
+    if certificate.status != "valid":
+        abort(410, description=f"This certificate is {certificate.status}: see its page.")
+    try:
+        stored = service.credential_for(certificate)
+    except KeyStoreError as error:
+        session.rollback()
+        _no_key(error)
+    session.commit()
+    response = Response(stored.document, 200)
+    response.mimetype = CREDENTIAL_TYPE
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="open-badge-{certificate.code}.json"'
+    )
+    return response

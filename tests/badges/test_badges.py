@@ -1,0 +1,277 @@
+"""Open Badges through HTTP: the holder downloads their certificate as a signed credential
+that anyone verifies offline with the published key and status list; nobody else gets it;
+any change breaks the signature; revoking and reissuing show in the status list."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lms.credentials.resolvers import controller_document_resolver
+from lms.credentials.schema import validate_schema
+from lms.credentials.status_list import is_revoked
+from lms.credentials.verify import Reason, VerificationResult, verify_credential
+from lms.database import session
+from lms.models import Certificate
+from tests.badges.conftest import BASE_URL
+from tests.ce.conftest import finish_course
+from tests.conftest import Users, post_form
+
+KEY_ERROR = "the site has no signing key"
+
+
+def make_key(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["lms", "badges", "init-key"])
+    assert result.exit_code == 0, result.output
+
+
+def earn_certificate(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
+    """The learner finishes the credit course; its certificate's number."""
+    finish_course(app, learner, clock)
+    with app.app_context():
+        code = session.scalar(sa.select(Certificate.code).order_by(Certificate.id.desc()))
+    assert code
+    return code
+
+
+def download(client: FlaskClient, code: str) -> Any:
+    return client.get(f"/badges/credentials/{code}")
+
+
+def published(app: Flask, credential: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The issuer document and the credential's status list, as anyone fetches them."""
+    anyone = app.test_client()
+    issuer = anyone.get("/badges/issuer")
+    assert issuer.status_code == 200, issuer.get_data(as_text=True)
+    status_url = credential["credentialStatus"]["statusListCredential"]
+    assert status_url.startswith(f"{BASE_URL}/badges/status/")
+    status = anyone.get(status_url.removeprefix(BASE_URL))
+    assert status.status_code == 200, status.get_data(as_text=True)
+    return issuer.get_json(), json.loads(status.data)
+
+
+def verify_offline(
+    credential: dict[str, Any], issuer: dict[str, Any], status_list: dict[str, Any]
+) -> VerificationResult:
+    return verify_credential(
+        credential, controller_document_resolver(issuer), {status_list["id"]: status_list}.get
+    )
+
+
+def signed_in_admin(app: Flask, users: Users) -> FlaskClient:
+    admin = app.test_client()
+    users.create("ada@example.com", role="admin", name="Ada Admin")
+    users.client = admin
+    users.sign_in("ada@example.com")
+    return admin
+
+
+@pytest.fixture
+def earned(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
+    make_key(app)
+    return earn_certificate(app, learner, clock)
+
+
+def test_the_holder_downloads_a_credential_that_verifies_offline(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    page = learner.get(f"/certificates/{earned}").get_data(as_text=True)
+    assert f'href="/badges/credentials/{earned}"' in page
+    assert "Download Open Badge (JSON)" in page
+
+    response = download(learner, earned)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/vc+ld+json"
+    assert (
+        response.headers["Content-Disposition"]
+        == f'attachment; filename="open-badge-{earned}.json"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data(as_text=True)
+    assert "localhost" not in text  # every URL from LMS_BASE_URL, none from the Host
+    assert "nora@example.com" not in text.lower()  # the address only hashed
+    credential = json.loads(text)
+    validate_schema(credential)  # 1EdTech's OB 3.0 JSON Schema
+
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["id"] == f"{BASE_URL}/badges/credentials/{earned}"
+    assert credential["issuer"]["id"] == f"{BASE_URL}/badges/issuer"
+    assert credential["issuer"]["name"] == "Test Provider"
+    assert credential["issuer"]["email"] == "ce@cpd.example.org"
+    subject = credential["credentialSubject"]
+    achievement = subject["achievement"]
+    assert achievement["id"] == f"{BASE_URL}/badges/achievements/cred"
+    assert achievement["name"] == "Credit basics"
+    assert achievement["description"] == "A small credit-bearing course for the CE tests."
+    assert "complete every lesson" in achievement["criteria"]["narrative"]
+    credits = {d["id"]: d["name"] for d in achievement["resultDescription"]}
+    earned_credit = {credits[r["resultDescription"]]: r["value"] for r in subject["result"]}
+    assert earned_credit == {"Nursing contact hours": "1", "Psychology CE credits": "1"}
+    email, name = subject["identifier"]
+    assert email["hashed"] is True and email["identityType"] == "emailAddress"
+    digest = hashlib.sha256(("nora@example.com" + email["salt"]).encode()).hexdigest()
+    assert email["identityHash"] == f"sha256${digest}"
+    assert name["identityHash"] == "Nora Nurse"
+    assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+    issuer, status_list = published(app, credential)
+    result = verify_offline(credential, issuer, status_list)
+    assert result.ok and result.status_checked, result
+    # A verifier that trusts only the key (not the site) checks it the same way.
+    assert app.test_client().get("/badges/issuer").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_every_download_is_the_same_credential(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    first = download(learner, earned).data
+    assert download(learner, earned).data == first
+
+
+def test_changing_any_one_field_makes_verification_fail(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    credential = download(learner, earned).get_json(force=True)
+    issuer, status_list = published(app, credential)
+    changes: dict[str, Callable[[dict[str, Any]], None]] = {
+        "name": lambda c: c["credentialSubject"]["identifier"][1].update(identityHash="Eve Nurse"),
+        "hours": lambda c: c["credentialSubject"]["result"][0].update(value="10"),
+        "date": lambda c: c.update(validFrom="2020-01-01T00:00:00Z"),
+        "awarded": lambda c: c.update(awardedDate="2020-01-01T00:00:00Z"),
+        "course": lambda c: c["credentialSubject"]["achievement"].update(name="Other course"),
+        "issuer": lambda c: c["issuer"].update(name="Someone else"),
+    }
+    for what, change in changes.items():
+        tampered = copy.deepcopy(credential)
+        change(tampered)
+        result = verify_offline(tampered, issuer, status_list)
+        assert not result.ok and result.reason == Reason.BAD_SIGNATURE, (what, result)
+
+
+def test_nobody_else_gets_the_credential(
+    app: Flask, users: Users, learner: FlaskClient, earned: str
+) -> None:
+    anonymous = app.test_client()
+    signed_out = download(anonymous, earned)
+    assert signed_out.status_code == 302 and "/sign-in" in signed_out.headers["Location"]
+
+    other = app.test_client()
+    users.create("olga@example.com", name="Olga Other")
+    users.client = other
+    users.sign_in("olga@example.com")
+    refused = download(other, earned)
+    assert refused.status_code == 404
+    assert "No certificate of yours has this number" in refused.get_data(as_text=True)
+    assert "Download Open Badge" not in other.get(f"/certificates/{earned}").get_data(as_text=True)
+
+    for code in ["0000-0000-0000", "x", "../issuer", "%00", "A" * 5000, earned + "-1", "é"]:
+        assert download(learner, code).status_code == 404, code
+    assert download(learner, earned.lower()).status_code == 200  # the number in any case
+
+
+def test_revoking_sets_the_credentials_bit_in_the_status_list(
+    app: Flask, users: Users, learner: FlaskClient, earned: str
+) -> None:
+    credential = download(learner, earned).get_json(force=True)
+    index = int(credential["credentialStatus"]["statusListIndex"])
+    _, before = published(app, credential)
+    assert not is_revoked(before, index)
+
+    admin = signed_in_admin(app, users)
+    path = f"/admin/certificates/{earned}"
+    reason = {"revoke-reason": "Wrong course."}
+    revoked = post_form(admin, f"{path}/revoke", reason, token_from=path)
+    assert revoked.status_code == 302, revoked.get_data(as_text=True)
+
+    issuer, after = published(app, credential)
+    assert is_revoked(after, index)
+    result = verify_offline(credential, issuer, after)
+    assert not result.ok and result.reason == Reason.REVOKED
+    page = app.test_client().get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "Open Badge credential is revoked" in page
+    assert download(learner, earned).status_code == 410  # no new copy of a revoked one
+
+
+def test_a_reissued_certificate_gets_a_new_index_and_the_old_one_is_revoked(
+    app: Flask, users: Users, learner: FlaskClient, earned: str
+) -> None:
+    old = download(learner, earned).get_json(force=True)
+    admin = signed_in_admin(app, users)
+    path = f"/admin/certificates/{earned}"
+    moved = post_form(admin, f"{path}/reissue", {"reissue-reason": "Name spelt wrong."},
+                      token_from=path)  # fmt: skip
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    new_code = moved.headers["Location"].rsplit("/", 1)[1]
+    assert new_code != earned
+
+    new = download(learner, new_code).get_json(force=True)
+    assert new["credentialStatus"] != old["credentialStatus"]
+    issuer, status_list = published(app, new)
+    assert verify_offline(new, issuer, status_list).ok
+    _, old_list = published(app, old)
+    assert verify_offline(old, issuer, old_list).reason == Reason.REVOKED
+
+
+def test_the_public_page_says_whether_the_credential_verifies(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    anyone = app.test_client()
+    before = anyone.get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "No Open Badge credential has been issued for this certificate yet" in before
+    download(learner, earned)
+    page = anyone.get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "✓ Its Open Badge credential verifies" in page
+    assert f"<code>{BASE_URL}/badges/credentials/{earned}</code>" in page
+    assert 'href="/badges/issuer"' in page
+    assert re.search(r'href="/badges/status/\d+"', page)
+    assert "Download Open Badge" not in page
+
+
+def test_without_a_key_signing_is_refused_with_a_clear_message(
+    app: Flask, learner: FlaskClient, clock: Callable[[float], datetime], key_file: Path
+) -> None:
+    code = earn_certificate(app, learner, clock)
+    response = download(learner, code)
+    assert response.status_code == 503
+    assert KEY_ERROR in response.get_data(as_text=True)
+    assert "lms badges init-key" in response.get_data(as_text=True)
+    assert app.test_client().get("/badges/issuer").status_code == 503
+    assert learner.get(f"/certificates/{code}").status_code == 200  # the page still works
+    make_key(app)
+    assert download(learner, code).status_code == 200
+
+
+def test_a_new_key_keeps_older_credentials_verifying(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    credential = download(learner, earned).get_json(force=True)
+    result = app.test_cli_runner().invoke(args=["lms", "badges", "init-key", "--force"])
+    assert result.exit_code == 0, result.output
+    issuer, status_list = published(app, credential)
+    assert len(issuer["verificationMethod"]) == 2
+    assert verify_offline(credential, issuer, status_list).ok
+    page = app.test_client().get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "✓ Its Open Badge credential verifies" in page
+
+
+def test_status_lists_and_achievements(app: Flask, learner: FlaskClient, earned: str) -> None:
+    anyone = app.test_client()
+    for list_id in ["0", "999", "abc", "1" * 40, "-1", "%00"]:
+        assert anyone.get(f"/badges/status/{list_id}").status_code == 404, list_id
+    credential = download(learner, earned).get_json(force=True)
+    published(app, credential)
+    url = credential["credentialStatus"]["statusListCredential"].removeprefix(BASE_URL)
+    assert anyone.get(url).data == anyone.get(url).data  # the same state, the same document
+    course = anyone.get("/badges/achievements/cred")
+    assert course.status_code == 302 and course.headers["Location"] == "/courses/cred/"
