@@ -221,6 +221,9 @@ def test_a_reissued_certificate_gets_a_new_index_and_the_old_one_is_revoked(
     assert verify_offline(new, issuer, status_list).ok
     _, old_list = published(app, old)
     assert verify_offline(old, issuer, old_list).reason == Reason.REVOKED
+    page = app.test_client().get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "credential is revoked" in page and "since the certificate was replaced" in page
+    assert download(learner, earned).status_code == 410
 
 
 def test_the_public_page_says_whether_the_credential_verifies(
