@@ -1,9 +1,11 @@
 """A certificate's Open Badge, the issuer document and the status lists (operations flush;
 the caller commits).
 
-- A credential is signed on first request (the holder's download) and stored as the
-  exact JSON text served: signing again would give a new `created` time and a new salt,
-  so every later download returns the stored bytes.
+- A credential is signed when its certificate is issued (or reissued), in the same
+  transaction, and stored as the exact JSON text served: signing again would give a new
+  `created` time and a new salt, so every download returns the stored bytes, and no GET
+  request writes. Certificates issued while the site had no signing key get theirs from
+  `lms badges issue`.
 - Its revocation bit is a random free index in the newest status list that is less
   than half full, so an index says nothing about when or to whom it was issued.
 - A status list is built from the certificates: the bit is set while the certificate is
@@ -15,6 +17,7 @@ the caller commits).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -44,6 +47,8 @@ from lms.credentials.verify import Reason, VerificationResult, verify_credential
 from lms.database import lock_row, session
 from lms.links import base_url
 from lms.models import BadgeCredential, Certificate, Course
+
+log = logging.getLogger(__name__)
 
 #: Entries in each status list (the minimum the W3C recommendation allows: 16 KiB).
 LIST_SIZE = MIN_ENTRIES
@@ -205,6 +210,35 @@ def credential_for(certificate: Certificate) -> BadgeCredential:
             continue
         return row
     raise AssertionError("unreachable")
+
+
+def issue_credential(certificate: Certificate) -> BadgeCredential | None:
+    """Sign the credential of a certificate being issued; None (and a warning in the log)
+    when it cannot be signed now, so a credential never holds a certificate back."""
+    try:
+        with session.begin_nested():
+            return credential_for(certificate)
+    except KeyStoreError as error:
+        log.warning("certificate %s has no Open Badge yet: %s", certificate.code, error)
+    except Exception:  # a certificate must not fail for its badge; `lms badges issue` retries
+        log.exception("certificate %s: its Open Badge could not be signed", certificate.code)
+    return None
+
+
+def certificates_without_credential() -> list[Certificate]:
+    """Valid certificates that have no credential yet (issued before the key existed)."""
+    return list(
+        session.scalars(
+            sa.select(Certificate)
+            .outerjoin(BadgeCredential, BadgeCredential.certificate_id == Certificate.id)
+            .where(
+                BadgeCredential.id.is_(None),
+                Certificate.revoked_at.is_(None),
+                Certificate.superseded_by_id.is_(None),
+            )
+            .order_by(Certificate.id)
+        )
+    )
 
 
 # -- status lists ---------------------------------------------------------------------------

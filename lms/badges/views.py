@@ -27,8 +27,13 @@ bp = lms_blueprint("badges", __name__)
 CREDENTIAL_TYPE = "application/vc+ld+json"
 NO_CERTIFICATE = "No certificate of yours has this number. Check the number."
 NO_KEY = (
-    "Open Badges cannot be signed yet: the site has no signing key. The site's "
-    "administrator makes one with `lms badges init-key`."
+    "This site publishes no Open Badges yet: it has no signing key. Its administrator "
+    "makes one with `lms badges init-key`."
+)
+NOT_ISSUED = (
+    "This certificate's Open Badge has not been signed yet: the site had no signing key "
+    "when it was issued. Its administrator signs the missing ones with `lms badges issue`; "
+    "please try again later."
 )
 
 
@@ -42,8 +47,9 @@ def _public_json(document: dict[str, Any], mimetype: str, max_age: int) -> Respo
 
 
 def _no_key(error: Exception) -> NoReturn:
-    log.error("Open Badges: %s", error)
-    abort(503, description=NO_KEY)
+    """404: without a key the site has no issuer document or status list to give."""
+    log.warning("Open Badges: %s", error)
+    abort(404, description=NO_KEY)
 
 
 @bp.get("/badges/issuer")
@@ -97,18 +103,13 @@ def credential(code: str) -> Response:
     """The holder's certificate as a signed Open Badges 3.0 credential (JSON), to keep in a
     wallet or send to anyone who needs to check it."""
     from lms.badges import service
-    from lms.badges.keystore import KeyStoreError
-    from lms.database import session
 
     certificate = _holders_certificate(code)
     if certificate.status != "valid":
         abort(410, description=f"This certificate is {certificate.status}: see its page.")
-    try:
-        stored = service.credential_for(certificate)
-    except KeyStoreError as error:
-        session.rollback()
-        _no_key(error)
-    session.commit()
+    stored = service.find_credential(certificate)
+    if stored is None:
+        abort(404, description=NOT_ISSUED)
     response = Response(stored.document, 200)
     response.mimetype = CREDENTIAL_TYPE
     response.headers["Content-Disposition"] = (

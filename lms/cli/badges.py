@@ -30,3 +30,24 @@ def init_key_command(force: bool) -> None:
     if retired:
         click.echo(f"The old key {retired} is retired: still listed, so its credentials verify.")
     click.echo("Keep the key file secret and back it up: without it no new badge can be signed.")
+    click.echo("Certificates issued before the key get their badges from `lms badges issue`.")
+
+
+@badges_cli.command("issue")
+def issue_command() -> None:
+    """Sign the Open Badge of every valid certificate that has none (issued before the key)."""
+    from lms.badges.keystore import KeyStoreError, signing_key
+    from lms.badges.service import certificates_without_credential, credential_for
+    from lms.database import session
+
+    try:
+        signing_key()
+    except KeyStoreError as error:
+        raise click.ClickException(str(error)) from None
+    signed = 0
+    for certificate in certificates_without_credential():
+        credential_for(certificate)
+        session.commit()
+        signed += 1
+    click.echo(f"Signed the Open Badge of {signed} certificate(s)." if signed else
+               "Every valid certificate already has its Open Badge.")  # fmt: skip

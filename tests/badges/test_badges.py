@@ -28,7 +28,7 @@ from tests.badges.conftest import BASE_URL
 from tests.ce.conftest import finish_course
 from tests.conftest import Users, post_form
 
-KEY_ERROR = "the site has no signing key"
+KEY_ERROR = "it has no signing key"
 
 
 def make_key(app: Flask) -> None:
@@ -230,29 +230,41 @@ def test_the_public_page_says_whether_the_credential_verifies(
     app: Flask, learner: FlaskClient, earned: str
 ) -> None:
     anyone = app.test_client()
-    before = anyone.get(f"/certificates/{earned}").get_data(as_text=True)
-    assert "No Open Badge credential has been issued for this certificate yet" in before
-    download(learner, earned)
     page = anyone.get(f"/certificates/{earned}").get_data(as_text=True)
-    assert "✓ Its Open Badge credential verifies" in page
+    assert "✓ Its Open Badge credential verifies" in page  # signed with the certificate
     assert f"<code>{BASE_URL}/badges/credentials/{earned}</code>" in page
     assert 'href="/badges/issuer"' in page
     assert re.search(r'href="/badges/status/\d+"', page)
     assert "Download Open Badge" not in page
 
 
-def test_without_a_key_signing_is_refused_with_a_clear_message(
+def test_without_a_key_the_certificate_issues_and_its_badge_waits_for_the_key(
     app: Flask, learner: FlaskClient, clock: Callable[[float], datetime], key_file: Path
 ) -> None:
-    code = earn_certificate(app, learner, clock)
+    code = earn_certificate(app, learner, clock)  # no key: the certificate all the same
     response = download(learner, code)
-    assert response.status_code == 503
-    assert KEY_ERROR in response.get_data(as_text=True)
-    assert "lms badges init-key" in response.get_data(as_text=True)
-    assert app.test_client().get("/badges/issuer").status_code == 503
-    assert learner.get(f"/certificates/{code}").status_code == 200  # the page still works
+    assert response.status_code == 404
+    assert "has not been signed yet" in response.get_data(as_text=True)
+    page = learner.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "This certificate is valid" in page
+    assert "No Open Badge credential has been issued for this certificate yet" in page
+    missing = app.test_client().get("/badges/issuer")
+    assert missing.status_code == 404
+    assert KEY_ERROR in missing.get_data(as_text=True)
+
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["lms", "badges", "issue"])
+    assert refused.exit_code != 0
+    assert f"No Open Badges signing key at {key_file}" in refused.output
+    assert "lms badges init-key" in refused.output
     make_key(app)
-    assert download(learner, code).status_code == 200
+    signed = runner.invoke(args=["lms", "badges", "issue"])
+    assert signed.exit_code == 0, signed.output
+    assert "Signed the Open Badge of 1 certificate(s)." in signed.output
+    again = runner.invoke(args=["lms", "badges", "issue"])
+    assert "Every valid certificate already has its Open Badge." in again.output
+    credential = download(learner, code).get_json(force=True)
+    assert verify_offline(credential, *published(app, credential)).ok
 
 
 def test_a_new_key_keeps_older_credentials_verifying(
