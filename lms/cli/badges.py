@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 badges_cli = AppGroup("badges", help="Open Badges 3.0: the key that signs credentials.")
@@ -38,8 +39,12 @@ def issue_command() -> None:
     """Sign the Open Badge of every valid certificate that has none (issued before the key)."""
     from lms.badges.keystore import KeyStoreError, signing_key
     from lms.badges.service import certificates_without_credential, credential_for
+    from lms.config import HOW_TO_SET_THE_BASE_URL
     from lms.database import session
+    from lms.links import may_run_without_base_url
 
+    if not current_app.config.get("LMS_BASE_URL") and not may_run_without_base_url(current_app):
+        raise click.ClickException(HOW_TO_SET_THE_BASE_URL)  # every URL in a badge needs it
     try:
         signing_key()
     except KeyStoreError as error:

@@ -60,3 +60,19 @@ def test_a_key_path_that_cannot_be_made_is_a_clear_error(
     assert code != 0
     assert f"Cannot make the folder {key_file.parent}" in output
     assert "Traceback" not in output
+
+
+def test_issue_needs_the_base_url_outside_tests(database_url: str, key_file: Path) -> None:
+    """Every URL in a badge comes from LMS_BASE_URL: without it `issue` signs nothing."""
+    from lms import create_app
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LMS_BADGES_KEY_FILE": str(key_file),
+        "LMS_BASE_URL": None,
+    }
+    app = create_app(config, allow_missing_secret=True)
+    result = app.test_cli_runner().invoke(args=["lms", "badges", "issue"])
+    assert result.exit_code != 0
+    assert "LMS_BASE_URL is not set" in result.output
+    assert "Traceback" not in result.output
