@@ -1,0 +1,50 @@
+"""A nurse's certificate page with its Open Badge, in a real browser: the verdict, the
+download (a signed credential that verifies), and axe-clean at every width."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lms.badges.keystore import init_key
+from lms.credentials.resolvers import controller_document_resolver
+from lms.credentials.verify import verify_credential
+from tests.browser.conftest import LiveServer
+from tests.browser.scenarios import sign_in
+from tests.browser.test_accessibility import Audit, build_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def signing_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A signing key and a base URL for the app that `live_server` then makes."""
+    path = tmp_path / "badges-key.pem"
+    init_key(path)
+    monkeypatch.setenv("LMS_BADGES_KEY_FILE", str(path))
+    monkeypatch.setenv("LMS_BASE_URL", "http://127.0.0.1")
+    return path
+
+
+def test_the_holder_sees_and_downloads_the_badge(
+    signing_key_file: Path, page: Page, live_server: LiveServer
+) -> None:
+    world = build_world(live_server)
+    sign_in(page, live_server, "nell@example.com")
+    page.goto(f"{live_server.url}/certificates/{world.certificate}")
+    expect(page.get_by_role("heading", name="Open Badge")).to_be_visible()
+    expect(page.get_by_text("Its Open Badge credential verifies")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Open Badge (JSON)").click()
+    assert download.value.suggested_filename == f"open-badge-{world.certificate}.json"
+    credential = json.loads(Path(download.value.path()).read_text("utf-8"))
+    issuer = json.loads(page.request.get(f"{live_server.url}/badges/issuer").text())
+    assert verify_credential(credential, controller_document_resolver(issuer)).ok
+    live_server.shoot(page, "certificate-with-badge")
+
+    audit = Audit(page, live_server)
+    audit.visit("certificate with its badge (holder)", f"/certificates/{world.certificate}")
+    audit.assert_clean()
