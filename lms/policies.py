@@ -37,6 +37,7 @@ POLICIES: dict[str, Audience] = {
     "badges.issuer": Audience.PUBLIC,
     "badges.status_list": Audience.PUBLIC,
     "badges.achievement": Audience.PUBLIC,
+    "badges.verify": Audience.PUBLIC,
     "ce.information": Audience.PUBLIC,
     "ce.page": Audience.PUBLIC,
     "ce.disclosure": Audience.ENROLLED,

@@ -11,12 +11,14 @@ import json
 import logging
 from typing import Any, NoReturn
 
-from flask import Response, abort, redirect
+from flask import Response, abort, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from lms.access import current_profile, login_required
+from lms.badges.forms import BadgeCheckForm
 from lms.certificates.service import find_certificate
 from lms.models import Certificate
+from lms.throttle import throttle
 from lms.web import lms_blueprint, lms_url_for
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,36 @@ def status_list(list_id: str) -> Response:
 def achievement(slug: str) -> BaseResponse:
     """An achievement's address: the course's page."""
     return redirect(lms_url_for("learning.course_home", slug=slug))
+
+
+#: Checking a badge canonicalizes JSON-LD (tens of milliseconds): bounded per address.
+CHECKS_PER_ADDRESS = "30 per 10 minutes"
+TOO_MANY_CHECKS = "You have checked many badges in a short time: please wait a few minutes."
+
+
+@bp.route("/badges/verify", methods=["GET", "POST"])
+def verify() -> tuple[str, int] | str:
+    """Public: check a badge someone was given (pasted or as a file) against this site's
+    published key and status lists, and optionally that it names a given email address."""
+    from lms.badges.check import NotABadgeError, check_presented
+
+    form = BadgeCheckForm()
+    if not form.validate_on_submit():
+        return render_template("lms/badges/verify.html", form=form), (
+            400 if form.is_submitted() else 200
+        )
+    text = form.badge_text()
+    if text is None:
+        return render_template("lms/badges/verify.html", form=form), 400
+    throttle("badge-check", CHECKS_PER_ADDRESS, f"address:{request.remote_addr}", TOO_MANY_CHECKS)
+    try:
+        checked = check_presented(text, form.email.data or None)
+    except NotABadgeError as error:
+        field = form.badge_file if form.badge_file.data else form.badge
+        field.errors = [str(error)]
+        return render_template("lms/badges/verify.html", form=form), 400
+    blank = BadgeCheckForm(formdata=None)  # "check another badge" starts empty
+    return render_template("lms/badges/verify.html", form=blank, checked=checked)
 
 
 def _holders_certificate(code: str) -> Certificate:

@@ -3,13 +3,25 @@ and a learner who has earned a certificate in the small credit course (tests/fix
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
+from lms.database import session
+from lms.models import Certificate
+from tests.ce import conftest as ce_fixtures
+from tests.ce.conftest import finish_course
 from tests.conftest import app_with_tables
+
+# The CE course fixtures: a learner enrolled in the credit course, and the server's clock.
+ce_courses = ce_fixtures.ce_courses
+clock = ce_fixtures.clock
+learner = ce_fixtures.learner
 
 BASE_URL = "https://cpd.example.org"
 
@@ -34,5 +46,21 @@ def app(database_url: str, key_file: Path) -> Iterator[Flask]:
         yield app
 
 
-# The CE course fixtures: a learner enrolled in the credit course, and the server's clock.
-from tests.ce.conftest import ce_courses, clock, learner  # noqa: E402, F401
+def make_key(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["lms", "badges", "init-key"])
+    assert result.exit_code == 0, result.output
+
+
+def earn_certificate(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
+    """The learner finishes the credit course; its certificate's number."""
+    finish_course(app, learner, clock)
+    with app.app_context():
+        code = session.scalar(sa.select(Certificate.code).order_by(Certificate.id.desc()))
+    assert code
+    return code
+
+
+@pytest.fixture
+def earned(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
+    make_key(app)
+    return earn_certificate(app, learner, clock)

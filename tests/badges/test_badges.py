@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -22,27 +20,10 @@ from lms.credentials.resolvers import controller_document_resolver
 from lms.credentials.schema import validate_schema
 from lms.credentials.status_list import is_revoked
 from lms.credentials.verify import Reason, VerificationResult, verify_credential
-from lms.database import session
-from lms.models import Certificate
-from tests.badges.conftest import BASE_URL
-from tests.ce.conftest import finish_course
+from tests.badges.conftest import BASE_URL, earn_certificate, make_key
 from tests.conftest import Users, post_form
 
 KEY_ERROR = "it has no signing key"
-
-
-def make_key(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(args=["lms", "badges", "init-key"])
-    assert result.exit_code == 0, result.output
-
-
-def earn_certificate(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
-    """The learner finishes the credit course; its certificate's number."""
-    finish_course(app, learner, clock)
-    with app.app_context():
-        code = session.scalar(sa.select(Certificate.code).order_by(Certificate.id.desc()))
-    assert code
-    return code
 
 
 def download(client: FlaskClient, code: str) -> Any:
@@ -75,12 +56,6 @@ def signed_in_admin(app: Flask, users: Users) -> FlaskClient:
     users.client = admin
     users.sign_in("ada@example.com")
     return admin
-
-
-@pytest.fixture
-def earned(app: Flask, learner: FlaskClient, clock: Callable[[float], datetime]) -> str:
-    make_key(app)
-    return earn_certificate(app, learner, clock)
 
 
 def test_the_holder_downloads_a_credential_that_verifies_offline(

@@ -1,5 +1,6 @@
 """A nurse's certificate page with its Open Badge, in a real browser: the verdict, the
-download (a signed credential that verifies), and axe-clean at every width."""
+download (a signed credential that verifies), an employer checking the file, and every
+page axe-clean at every width."""
 
 from __future__ import annotations
 
@@ -47,4 +48,16 @@ def test_the_holder_sees_and_downloads_the_badge(
 
     audit = Audit(page, live_server)
     audit.visit("certificate with its badge (holder)", f"/certificates/{world.certificate}")
+    audit.visit("check a badge", "/badges/verify")
+
+    def checked(page: Page) -> None:
+        page.goto(f"{live_server.url}/badges/verify")
+        page.get_by_label("The badge file").set_input_files(download.value.path())
+        page.get_by_label("The holder's email address (optional)").fill("nell@example.com")
+        page.get_by_role("button", name="Check the badge").click()
+        expect(page.get_by_role("heading", level=1, name="This badge verifies")).to_be_visible()
+        expect(page.get_by_text("It names the email address you gave.")).to_be_visible()
+
+    audit.visit("a badge checked", checked)
+    live_server.shoot(page, "badge-checked")
     audit.assert_clean()
