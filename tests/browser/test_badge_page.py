@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from lms.badges.keystore import init_key
 from lms.credentials.resolvers import controller_document_resolver
 from lms.credentials.verify import verify_credential
 from tests.browser.conftest import LiveServer
@@ -21,17 +20,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def signing_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A signing key and a base URL for the app that `live_server` then makes."""
-    path = tmp_path / "badges-key.pem"
-    init_key(path)
-    monkeypatch.setenv("LMS_BADGES_KEY_FILE", str(path))
+def lms_base_url_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A base URL for the app that `live_server` then makes (test apps have a key)."""
     monkeypatch.setenv("LMS_BASE_URL", "http://127.0.0.1")
-    return path
 
 
 def test_the_holder_sees_and_downloads_the_badge(
-    signing_key_file: Path, page: Page, live_server: LiveServer
+    lms_base_url_env: None, page: Page, live_server: LiveServer
 ) -> None:
     world = build_world(live_server)
     sign_in(page, live_server, "nell@example.com")
