@@ -64,7 +64,7 @@ def issuer() -> Response:
         document = service.issuer()
     except KeyStoreError as error:
         _no_key(error)
-    return _public_json(document, "application/ld+json", 3600)
+    return _public_json(document, "application/ld+json", 300)
 
 
 @bp.get("/badges/status/<list_id>")
