@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template
 
 from lms.access import current_profile, login_required
+from lms.badges.service import check_stored, provider, urls
 from lms.certificates import manage
 from lms.certificates.service import find_certificate, masked_licence
 from lms.links import external_url
@@ -24,10 +25,9 @@ def get_certificate_or_404(code: str) -> Certificate:
 
 @bp.get("/certificates/<code>")
 def verify(code: str) -> str:
-    """Public: anyone with the code sees the certificate's details."""
+    """Public: anyone with the code sees the certificate's details, and whether its Open
+    Badge verifies (checked as any verifier would)."""
     certificate = get_certificate_or_404(code)
-    from lms.badges.service import check_stored, provider, urls
-
     return render_template(
         "lms/certificates/verify.html",
         certificate=certificate,
