@@ -29,7 +29,7 @@ bp = lms_blueprint("badges", __name__)
 CREDENTIAL_TYPE = "application/vc+ld+json"
 NO_CERTIFICATE = "No certificate of yours has this number. Check the number."
 NO_KEY = (
-    "This site publishes no Open Badges yet: it has no signing key. Its administrator "
+    "This site publishes no Open Badges yet: it has no usable signing key. Its administrator "
     "makes one with `lms badges init-key`."
 )
 NOT_ISSUED = (

@@ -23,7 +23,7 @@ from lms.credentials.verify import Reason, VerificationResult, verify_credential
 from tests.badges.conftest import BASE_URL, earn_certificate, make_key
 from tests.conftest import Users, post_form
 
-KEY_ERROR = "it has no signing key"
+KEY_ERROR = "it has no usable signing key"
 
 
 def download(client: FlaskClient, code: str) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from lms.credentials.keys import load_private_key, public_key_multibase
@@ -76,3 +78,28 @@ def test_issue_needs_the_base_url_outside_tests(database_url: str, key_file: Pat
     assert result.exit_code != 0
     assert "LMS_BASE_URL is not set" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_broken_line_in_the_retired_keys_is_skipped(app: Flask, runner: FlaskCliRunner,
+                                                       key_file: Path) -> None:  # fmt: skip
+    assert init_key(runner)[0] == 0
+    assert init_key(runner, "--force")[0] == 0
+    retired = key_file.with_name(key_file.name + ".retired")
+    old = retired.read_text().strip()
+    retired.write_text(f"# retired keys\n\nnot-a-key\n{old}\nz6MkTooShort\n")
+    issuer = app.test_client().get("/badges/issuer").get_json(force=True)
+    listed = [method["publicKeyMultibase"] for method in issuer["verificationMethod"]]
+    current = public_key_multibase(load_private_key(key_file.read_bytes()).public_key())
+    assert listed == [current, old]
+
+
+def test_an_unreadable_key_is_a_clear_error(app: Flask, key_file: Path) -> None:
+    key_file.parent.mkdir()
+    key_file.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    response = app.test_client().get("/badges/issuer")
+    assert response.status_code == 404
+    assert "no usable signing key" in response.get_data(as_text=True)
+    from lms.badges.keystore import KeyStoreError, load_key
+
+    with pytest.raises(KeyStoreError, match="is not an Ed25519 key"):
+        load_key(key_file)
