@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable
@@ -105,6 +106,18 @@ def test_the_holder_downloads_a_credential_that_verifies_offline(
     assert result.ok and result.status_checked, result
     # A verifier that trusts only the key (not the site) checks it the same way.
     assert app.test_client().get("/badges/issuer").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_pdf_says_the_certificate_is_also_a_badge(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    from pypdf import PdfReader
+
+    pdf = learner.get(f"/certificates/{earned}/certificate.pdf")
+    assert pdf.status_code == 200
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Also issued as a signed Open Badge" in text
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
 
 
 def test_every_download_is_the_same_credential(
