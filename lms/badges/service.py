@@ -307,9 +307,12 @@ def check_stored(certificate: Certificate) -> BadgeCheck | None:
         resolve_key = controller_document_resolver(issuer())
         list_url = urls().status_list(found.status_list)
         listed = status_list(found.status_list)
-    except KeyStoreError as error:
-        result = VerificationResult(ok=False, reason=Reason.UNKNOWN_KEY, detail=str(error))
-        return BadgeCheck(found, result)
+    except KeyStoreError as error:  # the path and the reason go to the log, not the page
+        log.warning("cannot check the badge of certificate %s: %s", certificate.code, error)
+        detail = "the site's public key is not available right now"
+        return BadgeCheck(
+            found, VerificationResult(ok=False, reason=Reason.UNKNOWN_KEY, detail=detail)
+        )
     result = verify_credential(
         json.loads(found.document), resolve_key, {list_url: listed}.get if listed else None
     )

@@ -278,3 +278,26 @@ def test_status_lists_and_achievements(app: Flask, learner: FlaskClient, earned:
     assert anyone.get(url).data == anyone.get(url).data  # the same state, the same document
     course = anyone.get("/badges/achievements/cred")
     assert course.status_code == 302 and course.headers["Location"] == "/courses/cred/"
+
+
+def test_a_lost_key_is_reported_without_the_servers_details(
+    app: Flask, learner: FlaskClient, earned: str, key_file: Path
+) -> None:
+    key_file.unlink()
+    page = app.test_client().get(f"/certificates/{earned}").get_data(as_text=True)
+    assert "Its Open Badge credential does not verify" in page
+    assert "the site's public key is not available right now" in page.replace("&#39;", "'")
+    assert str(key_file.parent) not in page
+
+
+def test_unchanged_public_documents_answer_304(
+    app: Flask, learner: FlaskClient, earned: str
+) -> None:
+    credential = download(learner, earned).get_json(force=True)
+    anyone = app.test_client()
+    url = credential["credentialStatus"]["statusListCredential"].removeprefix(BASE_URL)
+    for path in (url, "/badges/issuer"):
+        first = anyone.get(path)
+        assert first.headers["Cache-Control"] == "public, max-age=300"
+        again = anyone.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, path
