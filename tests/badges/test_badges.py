@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -21,6 +23,7 @@ from lms.credentials.resolvers import controller_document_resolver
 from lms.credentials.schema import validate_schema
 from lms.credentials.status_list import is_revoked
 from lms.credentials.verify import Reason, VerificationResult, verify_credential
+from lms.database import session
 from tests.badges.conftest import BASE_URL, earn_certificate, make_key
 from tests.conftest import Users, post_form
 
@@ -301,3 +304,29 @@ def test_unchanged_public_documents_answer_304(
         assert first.headers["Cache-Control"] == "public, max-age=300"
         again = anyone.get(path, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304, path
+
+
+def test_an_index_taken_meanwhile_is_retried_not_lost(
+    app: Flask, learner: FlaskClient, earned: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two certificates signed at once may draw the same index: the database's unique
+    constraint refuses the second, which draws again (savepoint, no lost certificate)."""
+    from lms.badges import service
+    from lms.certificates.service import find_certificate, reissue
+    from lms.models import BadgeCredential, Profile
+
+    with app.app_context():
+        first = session.scalar(sa.select(BadgeCredential))
+        assert first is not None
+        taken = (first.status_list, first.status_index)
+        free = (first.status_list, (first.status_index + 1) % service.LIST_SIZE)
+        draws = iter([taken, free])
+        monkeypatch.setattr(service, "new_status_index", lambda: next(draws))
+        certificate = find_certificate(earned)
+        admin = session.scalar(sa.select(Profile))
+        assert certificate is not None and admin is not None
+        replacement = reissue(certificate, "Name spelt wrong.", admin)
+        session.commit()
+        stored = service.find_credential(replacement)
+        assert stored is not None
+        assert (stored.status_list, stored.status_index) == free
