@@ -79,6 +79,14 @@ DEFAULTS: dict[str, Any] = {
     # Standalone: how many proxies in front of the app set X-Forwarded-For, -Proto and
     # -Host (werkzeug's ProxyFix); 0 trusts none of them.
     "LMS_PROXY_COUNT": 0,
+    # Open Badges (docs/CREDENTIALS.md). The issuer's Ed25519 signing key, written by
+    # `lms badges init-key` (PKCS#8 PEM, mode 0600). Default: lms-badges-key.pem in the
+    # app's instance folder. Keep it out of the database and of backups anyone can read.
+    "LMS_BADGES_KEY_FILE": None,
+    # The issuer the credentials name: default LMS_SITE_NAME, LMS_BASE_URL and no email.
+    "LMS_BADGES_ISSUER_NAME": None,
+    "LMS_BADGES_ISSUER_URL": None,
+    "LMS_BADGES_ISSUER_EMAIL": None,
 }
 
 #: The type of each setting whose default (None) does not tell it; the others are typed

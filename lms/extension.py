@@ -20,6 +20,7 @@ from flask import Blueprint, Flask
 import lms.ce.record  # noqa: F401  (the CE record's hook on every session)
 from lms.access import UserInfo, current_profile, default_user_info
 from lms.admin.views import bp as admin_bp
+from lms.badges.views import bp as badges_bp
 from lms.catalogue.views import bp as catalogue_bp
 from lms.ce.views import bp as ce_bp
 from lms.certificates.views import bp as certificates_bp
@@ -70,6 +71,7 @@ BLUEPRINTS: list[Blueprint] = [
     catalogue_bp,
     learning_bp,
     certificates_bp,
+    badges_bp,
     ce_bp,
     evaluations_bp,
     profile_bp,

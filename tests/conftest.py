@@ -6,8 +6,12 @@ LMS_TEST_DATABASE_URL is set (CI sets it).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,9 +110,27 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield url
 
 
+@functools.cache
+def shared_badges_key_file() -> str:
+    """An Open Badges signing key for this test run (made once, removed at exit), so that
+    test apps sign badges with their certificates and never use a key in the instance
+    folder."""
+    from lms.badges.keystore import init_key
+
+    folder = Path(tempfile.mkdtemp(prefix="lms-test-badges-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    init_key(folder / "badges-key.pem")
+    return str(folder / "badges-key.pem")
+
+
 def make_test_app(database_url: str, **config: Any) -> Flask:
     return create_app(
-        {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "LMS_BADGES_KEY_FILE": shared_badges_key_file(),
+        }
         | config
     )
 

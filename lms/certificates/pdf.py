@@ -14,7 +14,9 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -> bytes:
+def certificate_pdf(
+    certificate: Certificate, verify_url: str, site_name: str, *, badge: bool = False
+) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(_latin1(f"Certificate: {certificate.course_title}"))
     pdf.set_author(_latin1(site_name))
@@ -52,10 +54,15 @@ def certificate_pdf(certificate: Certificate, verify_url: str, site_name: str) -
         pdf.set_font("Helvetica", "", 10)
         pdf.set_x(30)
         pdf.multi_cell(237, 5, _latin1(certificate.accreditation_statement), align="C")
-    pdf.set_y(178)
+    pdf.set_auto_page_break(False)  # the footer sits at a fixed place inside the frame
+    pdf.set_y(174 if badge else 178)
     pdf.set_font("Helvetica", "", 11)
     pdf.cell(
         0, 6, f"Verification code: {certificate.code}", align="C", new_x="LMARGIN", new_y="NEXT"
     )
-    pdf.cell(0, 6, _latin1(f"Verify at {verify_url}"), align="C")
+    pdf.cell(0, 6, _latin1(f"Verify at {verify_url}"), align="C", new_x="LMARGIN", new_y="NEXT")
+    if badge:
+        pdf.set_font("Helvetica", "", 9)
+        note = "Also issued as a signed Open Badge: its holder downloads it from that page."
+        pdf.cell(0, 6, note, align="C")
     return bytes(pdf.output())

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from lms.badges.service import issue_credential
 from lms.ce import record as ce_record
 from lms.ce.details import ce_details
 from lms.database import lock_row, session, utcnow
@@ -99,6 +100,7 @@ def issue_certificate(enrolment: Enrolment) -> Certificate:
     session.add(certificate)
     session.flush()
     _record("certificate_issued", certificate, after=_facts(certificate))
+    issue_credential(certificate)  # its Open Badge, when the site has a signing key
     return certificate
 
 
@@ -141,6 +143,7 @@ def reissue(certificate: Certificate, reason: str, by: Profile) -> Certificate:
     session.flush()
     _record("certificate_reissued", replacement, before={"code": certificate.code},
             after=_facts(replacement), note=reason, actor=by)  # fmt: skip
+    issue_credential(replacement)  # a new credential, with a new status index
     return replacement
 
 

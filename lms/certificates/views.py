@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, render_template
 
 from lms.access import current_profile, login_required
+from lms.badges.service import check_stored, find_credential, provider, urls
 from lms.certificates import manage
 from lms.certificates.service import find_certificate, masked_licence
 from lms.links import external_url
@@ -24,12 +25,16 @@ def get_certificate_or_404(code: str) -> Certificate:
 
 @bp.get("/certificates/<code>")
 def verify(code: str) -> str:
-    """Public: anyone with the code sees the certificate's details."""
+    """Public: anyone with the code sees the certificate's details, and whether its Open
+    Badge verifies (checked as any verifier would)."""
     certificate = get_certificate_or_404(code)
     return render_template(
         "lms/certificates/verify.html",
         certificate=certificate,
         masked_licence=masked_licence(certificate.licence),
+        badge=check_stored(certificate),
+        badge_urls=urls(),
+        badge_issuer=provider().name,
     )
 
 
@@ -48,7 +53,12 @@ def download(code: str) -> Response:
     from lms.certificates.pdf import certificate_pdf
 
     verify_url = external_url("certificates.verify", code=certificate.code)
-    body = certificate_pdf(certificate, verify_url, current_app.config["LMS_SITE_NAME"])
+    body = certificate_pdf(
+        certificate,
+        verify_url,
+        current_app.config["LMS_SITE_NAME"],
+        badge=find_credential(certificate) is not None,
+    )
     return Response(
         body,
         mimetype="application/pdf",

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from lms.cli.badges import badges_cli
 from lms.cli.ce import ce_cli
 from lms.cli.grading import grading_cli
 from lms.cli.settings import settings_command
@@ -307,3 +308,4 @@ def courses_export_gift(
 lms_cli.add_command(grading_cli)
 lms_cli.add_command(ce_cli)
 lms_cli.add_command(settings_command)
+lms_cli.add_command(badges_cli)

@@ -27,6 +27,25 @@ def prepare_demo() -> None:
         seed_demo(current_app.config["LMS_DEFAULT_TIMEZONE"])
 
 
+def prepare_demo_badges() -> None:
+    """The demo's certificates with their Open Badges: a signing key made once (at
+    LMS_BADGES_KEY_FILE, by default in the instance folder) and every badge signed."""
+    from lms.badges.keystore import KeyMissingError, KeyStoreError, init_key, key_path, signing_key
+    from lms.badges.service import certificates_without_credential, credential_for
+
+    try:
+        try:
+            signing_key()
+        except KeyMissingError:
+            init_key(key_path())
+    except KeyStoreError as error:
+        click.echo(f"Open Badges are off in this demo: {error}", err=True)
+        return
+    for certificate in certificates_without_credential():
+        credential_for(certificate)
+    session.commit()
+
+
 def describe_demo() -> list[str]:
     """What `lms demo` prints: the accounts, what to try as whom, the invite code."""
     from lms.seeding.demo import ADMIN, COHORT_NAME, DEMO_PASSWORD, WHAT_TO_TRY
@@ -57,16 +76,17 @@ def describe_demo() -> list[str]:
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Set up a demo (database, courses, people at work in a cohort and self-paced) and
     serve it."""
+    # Links in the demo's mail (password resets, feedback) and badges lead to this server.
+    current_app.config["LMS_BASE_URL"] = current_app.config.get("LMS_BASE_URL") or (
+        f"http://{host}:{port}"
+    )
     prepare_demo()
+    prepare_demo_badges()
     click.echo("")
     for line in describe_demo():
         click.echo(line)
     if no_serve:
         return
-    # Links in the demo's mail (password resets, feedback) lead to this server.
-    current_app.config["LMS_BASE_URL"] = current_app.config.get("LMS_BASE_URL") or (
-        f"http://{host}:{port}"
-    )
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)\n")
     # app.run() is ignored inside a Flask CLI command; serve with werkzeug directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

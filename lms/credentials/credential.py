@@ -68,10 +68,23 @@ class Achievement:
     credit_type: str
     credit_amount: Decimal
     achievement_type: str = "CertificateOfCompletion"
+    #: Further credit types and amounts the certificate states (nursing hours and
+    #: psychology credits for one course): results `#credit-2`, `#credit-3`, ...
+    more_credits: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def credit_result_id(self) -> str:
         return f"{self.id}#{CREDIT_FRAGMENT}"
+
+    @property
+    def credits(self) -> list[tuple[str, str, Decimal]]:
+        """Every credit as (result description id, credit type, amount), first one first."""
+        first = (self.credit_result_id, self.credit_type, self.credit_amount)
+        more = [
+            (f"{self.credit_result_id}-{number}", credit_type, amount)
+            for number, (credit_type, amount) in enumerate(self.more_credits, 2)
+        ]
+        return [first, *more]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,11 +96,12 @@ class Achievement:
             "criteria": {"narrative": self.criteria},
             "resultDescription": [
                 {
-                    "id": self.credit_result_id,
+                    "id": result_id,
                     "type": ["ResultDescription"],
-                    "name": self.credit_type,
+                    "name": credit_type,
                     "resultType": CREDIT_RESULT_TYPE,
                 }
+                for result_id, credit_type, _ in self.credits
             ],
         }
 
@@ -157,15 +171,16 @@ def _check(issuer: IssuerProfile, achievement: Achievement, learner: Learner) ->
         (achievement.name, "achievement.name"),
         (achievement.description, "achievement.description"),
         (achievement.criteria, "achievement.criteria"),
-        (achievement.credit_type, "achievement.credit_type"),
         (learner.email, "learner.email"),
         (learner.salt, "learner.salt"),
     ]:
         _require_text(value, what)
     if "@" not in learner.email:
         raise ValueError("learner.email is not an email address")
-    if not achievement.credit_amount.is_finite() or achievement.credit_amount < 0:
-        raise ValueError("achievement.credit_amount must be a number, 0 or more")
+    for _, credit_type, amount in achievement.credits:
+        _require_text(credit_type, "achievement.credit_type")
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("achievement.credit_amount must be a number, 0 or more")
 
 
 def build_credential(
@@ -183,17 +198,13 @@ def build_credential(
     identifiers = [email_identity(learner.email, learner.salt)]
     if learner.name and learner.name.strip():
         identifiers.append(name_identity(learner.name.strip()))
-    amount = format_amount(achievement.credit_amount)
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": identifiers,
         "achievement": achievement.as_json(),
         "result": [
-            {
-                "type": ["Result"],
-                "resultDescription": achievement.credit_result_id,
-                "value": amount,
-            }
+            {"type": ["Result"], "resultDescription": result_id, "value": format_amount(value)}
+            for result_id, _, value in achievement.credits
         ],
     }
     if learner.licence and learner.licence.strip():
@@ -204,9 +215,8 @@ def build_credential(
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
-        "description": (
-            f"Certificate of completion: {achievement.name}. {achievement.credit_type}: {amount}."
-        ),
+        "description": f"Certificate of completion: {achievement.name}. "
+        + " ".join(f"{kind}: {format_amount(value)}." for _, kind, value in achievement.credits),
         "issuer": issuer.as_json(),
         "validFrom": issued,
         "awardedDate": issued,

@@ -10,7 +10,7 @@ URLs, under the LMS's external base URL (for example `https://cpd.example.org/le
 | a credential (`issue_badge`) | `{base}/badges/credentials/{certificate code}` |
 | a status list (`status_list_credential`) | `{base}/badges/status/{list id}` |
 
-The routes are not written yet; these functions fix the URLs they must answer at.
+`lms.badges.views` answers at these URLs (tests/badges/test_badge_urls.py checks they agree).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class CertificateFacts:
     issued_at: datetime
     licence: str | None = None
     credit_type: str = CE_CONTACT_HOURS
+    #: Further (credit type, amount) pairs the certificate states, after the first.
+    more_credits: tuple[tuple[str, Decimal], ...] = ()
     #: Where the certificate's revocation bit is: a list id and an index in it.
     status_list_id: str | None = None
     status_index: int | None = None
@@ -135,6 +137,7 @@ def achievement_for(facts: CertificateFacts, base_url: str) -> Achievement:
         criteria=facts.criteria,
         credit_type=facts.credit_type,
         credit_amount=facts.ce_hours,
+        more_credits=facts.more_credits,
     )
 
 

@@ -46,7 +46,7 @@ from lms.models.offerings import (
     course_instructor,
 )
 from lms.models.progress import LessonProgress
-from lms.models.records import Certificate, Notification, OutboxMessage
+from lms.models.records import BadgeCredential, Certificate, Notification, OutboxMessage
 
 __all__ = [
     "Account",
@@ -56,6 +56,7 @@ __all__ = [
     "AttemptStatus",
     "Attendance",
     "AttendanceStatus",
+    "BadgeCredential",
     "CEEvent",
     "Certificate",
     "CheckInFailure",

@@ -62,6 +62,30 @@ class Certificate(Base):
         return self.status == "valid"
 
 
+class BadgeCredential(Base):
+    """A certificate's Open Badges 3.0 credential: signed once, on first request, then
+    served exactly as stored (lms.badges.service).
+
+    Its revocation bit is `status_index` in the status list `status_list`; the bit is set
+    while the certificate is revoked or superseded.
+    """
+
+    __tablename__ = "lms_badge_credential"
+    __table_args__ = (sa.UniqueConstraint("status_list", "status_index"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    certificate_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("lms_certificate.id"), unique=True
+    )
+    status_list: so.Mapped[str] = so.mapped_column(sa.String(16))
+    status_index: so.Mapped[int]
+    signed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: The signed credential, as the JSON text served (every download is these bytes).
+    document: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    certificate: so.Mapped[Certificate] = so.relationship()
+
+
 class Notification(Base):
     __tablename__ = "lms_notification"
 

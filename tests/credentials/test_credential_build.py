@@ -196,3 +196,35 @@ def test_issuer_document_lists_the_signing_keys(key: Ed25519PrivateKey) -> None:
 def test_identity_hash_is_sha256_of_identity_then_salt() -> None:
     expected = hashlib.sha256(b"jane@example.orgpepper").hexdigest()
     assert identity_hash("jane@example.org", "pepper") == f"sha256${expected}"
+
+
+def test_each_credit_type_is_its_own_result(key: Ed25519PrivateKey) -> None:
+    from lms.credentials.resolvers import controller_document_resolver
+    from lms.credentials.verify import verify_credential
+
+    facts = certificate_facts(
+        credit_type="Nursing contact hours",
+        ce_hours=Decimal("6.50"),
+        more_credits=(("Psychology CE credits", Decimal("6")), ("CME credits", Decimal("0.25"))),
+    )
+    badge = issue_badge(facts, key, BASE_URL, PROVIDER)
+    validate_schema(badge)
+    subject = badge["credentialSubject"]
+    achievement_id = subject["achievement"]["id"]
+    described = {d["id"]: d["name"] for d in subject["achievement"]["resultDescription"]}
+    assert described == {
+        f"{achievement_id}#credit": "Nursing contact hours",
+        f"{achievement_id}#credit-2": "Psychology CE credits",
+        f"{achievement_id}#credit-3": "CME credits",
+    }
+    earned = {described[r["resultDescription"]]: r["value"] for r in subject["result"]}
+    assert earned == {"Nursing contact hours": "6.5", "Psychology CE credits": "6",
+                      "CME credits": "0.25"}  # fmt: skip
+    assert badge["description"].endswith(
+        "Nursing contact hours: 6.5. Psychology CE credits: 6. CME credits: 0.25."
+    )
+    resolve = controller_document_resolver(issuer_document(PROVIDER, [key.public_key()], BASE_URL))
+    assert verify_credential(badge, resolve).ok
+    negative = certificate_facts(more_credits=(("Psychology CE credits", Decimal("-1")),))
+    with pytest.raises(ValueError, match="0 or more"):
+        issue_badge(negative, key, BASE_URL, PROVIDER)

@@ -34,7 +34,10 @@ from tests.conftest import make_test_app
 
 def environment(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "FLASK_"))}
-    return env | {"LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    return env | {
+        "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "LMS_BADGES_KEY_FILE": str(tmp_path / "badges-key.pem"),
+    }
 
 
 def free_port() -> int:
@@ -64,6 +67,14 @@ def test_demo_prepares_everything_and_is_idempotent(tmp_path: Path) -> None:
     )  # fmt: skip
     assert second.returncode == 0, second.stderr
     assert first.stdout == second.stdout  # nothing seeded twice
+    # The finished learners' certificates come with their Open Badges, signed once.
+    assert (tmp_path / "badges-key.pem").stat().st_mode & 0o777 == 0o600
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    with engine.connect() as connection:
+        certificates = connection.scalar(sa.text("SELECT count(*) FROM lms_certificate"))
+        badges = connection.scalar(sa.text("SELECT count(*) FROM lms_badge_credential"))
+    engine.dispose()
+    assert certificates and badges == certificates
 
 
 def test_the_demo_looks_lived_in(empty_database_url: str) -> None:

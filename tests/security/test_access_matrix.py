@@ -161,6 +161,7 @@ def world(app: Flask, users: Users, courses: None) -> World:
             "evaluation_slug": "course-evaluation",
             "page_slug": "references",
             "kind": "csv",
+            "list_id": "1",
         }
     clients = {"anonymous": app.test_client()}
     for role in ROLES[1:]:
