@@ -145,3 +145,26 @@ def test_self_paced_course_has_an_evaluation_of_each_outcome_and_ce_pages(
     assert "limits-and-risks" in {lesson.meta.slug for lesson in lessons(course)}
     assert course.course.instructional_level
     assert "not clinical training" in (course.course.description or "")
+
+
+def key_is_strictly_longest(question: schema.SingleChoiceQuestion) -> bool:
+    [key] = [c for c in question.choices if c.correct]
+    return all(len(key.text) > len(c.text) for c in question.choices if c is not key)
+
+
+def test_picking_the_longest_choice_does_not_pass_a_quiz(
+    courses: dict[str, CourseSource],
+) -> None:
+    """A test-wise learner who always picks the longest choice must not find the answers:
+    in every quiz with four or more single-choice items, the keyed choice is the strictly
+    longest in at most half of them."""
+    for course in courses.values():
+        for quiz in quizzes(course):
+            singles = [q for q in quiz.questions if isinstance(q, schema.SingleChoiceQuestion)]
+            if len(singles) < 4:
+                continue
+            longest = [q.slug for q in singles if key_is_strictly_longest(q)]
+            assert len(longest) * 2 <= len(singles), (
+                f"{course.course.slug}/{quiz.slug}: the key is the longest choice in "
+                f"{len(longest)} of {len(singles)} single-choice items: {longest}"
+            )
