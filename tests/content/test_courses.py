@@ -31,8 +31,11 @@ ARTICLE_SECTIONS = {
     "How to Work with Ketamine for Anxiety",
     "The Practitioner",
 }
-#: Beside the article, a course may cite the regulatory sources on its references page.
+#: Beside the article, a course may cite the regulatory sources on its references page,
+#: and its own scope rules (what it does not prepare learners to do).
 REGULATORY = "Regulatory sources"
+SCOPE = "Course scope (Limits and risks lesson)"
+BEYOND_ARTICLE = {REGULATORY, SCOPE}
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +64,9 @@ def test_every_question_cites_an_article_section_and_all_sections_are_covered(
     courses: dict[str, CourseSource],
 ) -> None:
     for course in courses.values():
-        assert set(course.course.sources) - {REGULATORY} == ARTICLE_SECTIONS
+        assert set(course.course.sources) - BEYOND_ARTICLE == ARTICLE_SECTIONS
         cited = {q.source for quiz in quizzes(course) for q in quiz.questions}
-        assert cited <= ARTICLE_SECTIONS | {REGULATORY}
+        assert cited <= ARTICLE_SECTIONS | BEYOND_ARTICLE
         assert cited >= ARTICLE_SECTIONS, (
             f"{course.course.slug} never tests {ARTICLE_SECTIONS - cited}"
         )
@@ -145,3 +148,40 @@ def test_self_paced_course_has_an_evaluation_of_each_outcome_and_ce_pages(
     assert "limits-and-risks" in {lesson.meta.slug for lesson in lessons(course)}
     assert course.course.instructional_level
     assert "not clinical training" in (course.course.description or "")
+
+
+def key_is_strictly_longest(question: schema.SingleChoiceQuestion) -> bool:
+    [key] = [c for c in question.choices if c.correct]
+    return all(len(key.text) > len(c.text) for c in question.choices if c is not key)
+
+
+def test_picking_the_longest_choice_does_not_pass_a_quiz(
+    courses: dict[str, CourseSource],
+) -> None:
+    """A test-wise learner who always picks the longest choice must not find the answers:
+    in every quiz with four or more single-choice items, the keyed choice is the strictly
+    longest in at most half of them."""
+    for course in courses.values():
+        for quiz in quizzes(course):
+            singles = [q for q in quiz.questions if isinstance(q, schema.SingleChoiceQuestion)]
+            if len(singles) < 4:
+                continue
+            longest = [q.slug for q in singles if key_is_strictly_longest(q)]
+            assert len(longest) * 2 <= len(singles), (
+                f"{course.course.slug}/{quiz.slug}: the key is the longest choice in "
+                f"{len(longest)} of {len(singles)} single-choice items: {longest}"
+            )
+
+
+def test_every_source_name_is_mapped_on_the_references_page(
+    courses: dict[str, CourseSource],
+) -> None:
+    """A reviewer can look up every `source:` a question cites, the article's sections and
+    the sources beyond the article alike, in the course's references page."""
+    for course in courses.values():
+        references = (course.path / "pages" / "references.md").read_text(encoding="utf-8")
+        rows = {
+            line.split("|")[1].strip() for line in references.splitlines() if line.startswith("| ")
+        }
+        missing = set(course.course.sources) - rows
+        assert not missing, f"{course.course.slug}: references page does not map {missing}"
