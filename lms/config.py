@@ -59,6 +59,8 @@ DEFAULTS: dict[str, Any] = {
     # 0 or None: no header. Never sent in debug. Default: one year in the standalone app,
     # None in a host (HSTS covers the whole host name: the host's decision).
     "LMS_HSTS_MAX_AGE": None,
+    # LTI: hours a retired tool key stays in the published key set (`lms lti rotate-key`).
+    "LMS_LTI_RETIRED_KEY_HOURS": 24,
 }
 
 ONE_YEAR = 365 * 24 * 3600

@@ -17,6 +17,7 @@ from flask.cli import AppGroup
 
 from lms.cli.ce import ce_cli
 from lms.cli.grading import grading_cli
+from lms.cli.lti import lti_cli
 from lms.database import session
 from lms.models import Profile, Role
 from lms.resources import bundled_courses_dir
@@ -305,3 +306,4 @@ def courses_export_gift(
 
 lms_cli.add_command(grading_cli)
 lms_cli.add_command(ce_cli)
+lms_cli.add_command(lti_cli)

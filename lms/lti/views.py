@@ -1,0 +1,97 @@
+"""LTI 1.3 endpoints: the tool's key set, OIDC login initiation and the launch.
+
+The platform posts (or links) to `login` with its issuer and a login hint; the LMS sends
+the browser to the platform's authorisation URL with a fresh state (a cookie) and nonce
+(stored); the platform posts the signed id_token to `launch`, where the library checks
+it (signature, iss, aud, exp, nonce used once, state, deployment, message) and the LMS
+maps it (`lms.lti.provision`), signs the person in and opens the target.
+
+No CSRF token here: these requests come from the platform by design; the state cookie,
+the nonce and the signature are what protect them. Every refusal is a 4xx page that
+says what is wrong, is logged, and signs no one in.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, current_app, jsonify, redirect
+from flask import session as flask_session
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.exception import LtiException, OIDCException
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from lms.accounts.sessions import start_session
+from lms.database import session
+from lms.links import external_url
+from lms.lti import keys
+from lms.lti.provision import LaunchRefusedError, provision
+from lms.lti.tool import message_launch, oidc_login
+from lms.security import add_security_headers
+from lms.web import refuse_nul_in_url, render_error
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__)
+bp.url_value_preprocessor(refuse_nul_in_url)
+bp.register_error_handler(HTTPException, render_error)
+bp.after_request(add_security_headers)
+
+
+def refuse(status: int, message: str, *, error: BaseException | None = None) -> NoReturn:
+    """Log the refusal and answer `status` with the message (the LMS's error page)."""
+    session.rollback()
+    log.warning("LTI request refused (%s): %s", status, message, exc_info=error)
+    abort(status, description=message)
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> Response:
+    """The tool's public keys (the signing key and recently retired ones)."""
+    key_set = keys.jwks()
+    session.commit()  # the first key, made on first use
+    response = jsonify(key_set)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login() -> Any:
+    """OIDC third-party login initiation: off to the platform's authorisation URL."""
+    try:
+        return oidc_login(FlaskRequest()).redirect(external_url("lti.launch"))
+    except (OIDCException, LtiException) as error:
+        refuse(400, f"This LTI login cannot go on: {error}", error=error)
+
+
+@bp.post("/lti/launch")
+def launch() -> Response:
+    """The authentication response: check the id_token, map it, sign in, open the target."""
+    if not current_app.extensions["lms"].own_accounts:
+        refuse(403, "LTI launches need the LMS's own accounts (the standalone app).")
+    launch_ = message_launch(FlaskRequest())
+    try:
+        launch_.validate()
+    except (LtiException, OIDCException) as error:
+        refuse(400, f"This LTI launch was refused: {error}", error=error)
+    except Exception as error:
+        refuse(400, "This LTI launch was refused: its id_token could not be read.", error=error)
+    body = launch_.get_launch_data()
+    if not launch_.is_resource_launch():
+        refuse(400, "This LTI launch was refused: only resource-link launches are supported.")
+    try:
+        launched = provision(body)
+    except LaunchRefusedError as error:
+        refuse(error.status, f"This LTI launch was refused: {error.message}", error=None)
+    session.commit()
+    start_session(launched.account)
+    flask_session["lms_lti"] = True  # this session began with a platform launch
+    log.info(
+        "LTI launch: %s (%s) opened %s",
+        body.get("sub"),
+        "teaching" if launched.teaching else "learning",
+        launched.target.path,
+    )
+    return redirect(launched.target.path)
