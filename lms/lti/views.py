@@ -40,6 +40,26 @@ bp.register_error_handler(HTTPException, render_error)
 bp.after_request(add_security_headers)
 
 
+#: The library's terse messages, said so a person (or the platform's admin) can act on them.
+EXPLAIN = {
+    "Missing state param": "it has no state (it did not come through this site's login step).",
+    "State not found": "its state is not the one this browser was given at the login step "
+    "(it was changed, or the launch began in another browser, or the browser blocked the "
+    "cookie: open the course in a new window).",
+    "Invalid Nonce.": "its nonce was already used or was never issued (a replayed launch).",
+    "Registration not found.": "its issuer and client id (aud) are not a platform registered "
+    "with this LMS.",
+    "Client id not registered for this issuer": "its aud is not this tool's client id.",
+    "Unable to find public key": "it is signed with a key the platform does not publish.",
+    'The LTI launch message "id_token" field is empty.': "it has no id_token.",
+}
+
+
+def explain(error: BaseException) -> str:
+    text = str(error)
+    return EXPLAIN.get(text, text if text.endswith(".") else text + ".")
+
+
 def refuse(status: int, message: str, *, error: BaseException | None = None) -> NoReturn:
     """Log the refusal and answer `status` with the message (the LMS's error page)."""
     session.rollback()
@@ -63,7 +83,7 @@ def login() -> Any:
     try:
         return oidc_login(FlaskRequest()).redirect(external_url("lti.launch"))
     except (OIDCException, LtiException) as error:
-        refuse(400, f"This LTI login cannot go on: {error}", error=error)
+        refuse(400, f"This LTI login cannot go on: {explain(error)}", error=error)
 
 
 @bp.post("/lti/launch")
@@ -75,7 +95,7 @@ def launch() -> Response:
     try:
         launch_.validate()
     except (LtiException, OIDCException) as error:
-        refuse(400, f"This LTI launch was refused: {error}", error=error)
+        refuse(400, f"This LTI launch was refused: {explain(error)}", error=error)
     except Exception as error:
         refuse(400, "This LTI launch was refused: its id_token could not be read.", error=error)
     body = launch_.get_launch_data()

@@ -83,6 +83,8 @@ class PlatformState:
     lineitems: dict[str, dict[str, Any]] = field(default_factory=dict)
     mutate: Callable[[dict[str, Any]], None] | None = None
     signing_key: str | None = None
+    #: Seconds the id_token is valid (negative: expired when made).
+    expiration: int = 300
     #: True: the services answer 503 (the platform is down).
     down: bool = False
     token_requests: int = 0
@@ -164,12 +166,13 @@ def make_platform(state: PlatformState) -> Flask:
             return message, launch_state
 
         def generate_launch_request(self) -> Any:
+            self.set_id_token_expiration(state.expiration)
             if state.signing_key is None:
                 return super().generate_launch_request()
             message, launch_state = self.get_launch_data()
             assert self._registration is not None
             token = Registration.encode_and_sign(
-                message, state.signing_key, {"kid": self._registration.get_kid()}, 300
+                message, state.signing_key, {"kid": self._registration.get_kid()}, state.expiration
             )
             return {"state": launch_state, "id_token": token}
 
