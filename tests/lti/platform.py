@@ -230,8 +230,8 @@ def make_platform(state: PlatformState) -> Flask:
         )
 
     def service_response(result: Any) -> Response:
-        if result.result is None:
-            return Response(result.message, result.code)
+        if result.result is None:  # a score accepted: no body (the AGS score service's way)
+            return Response("" if result.code < 400 else result.message, result.code)
         response = jsonify(result.result)
         response.status_code = result.code
         return response
