@@ -403,8 +403,8 @@ def check_audience(platform: LtiPlatform, body: dict[str, Any]) -> None:
         raise LaunchRefusedError("The id_token's azp is not this tool's client id.")
 
 
-def provision(body: dict[str, Any]) -> Launched:
-    """Act on a validated resource-link launch (flushes; the caller commits)."""
+def registered(body: dict[str, Any]) -> tuple[LtiPlatform, LtiDeployment]:
+    """The launch's platform registration and deployment (refused when unknown)."""
     aud = body.get("aud")
     client_id = aud[0] if isinstance(aud, list) and aud else aud
     platform = session.scalar(
@@ -423,6 +423,12 @@ def provision(body: dict[str, Any]) -> Launched:
     )
     if deployment is None:
         raise LaunchRefusedError("This deployment is not registered with the LMS.", 403)
+    return platform, deployment
+
+
+def provision(body: dict[str, Any]) -> Launched:
+    """Act on a validated resource-link launch (flushes; the caller commits)."""
+    platform, deployment = registered(body)
     target = resolve_target(claim(body, "target_link_uri"))
     teaching = is_teaching(claim(body, "roles"))
     lti_user, account = provision_user(platform, body)
@@ -430,3 +436,12 @@ def provision(body: dict[str, Any]) -> Launched:
     lti_context = map_context(deployment, body, target.course, profile, teaching)
     record_resource_link(lti_context, lti_user, body, target, teaching)
     return Launched(account, profile, target, teaching)
+
+
+def provision_deep_link(body: dict[str, Any]) -> tuple[Account, LtiPlatform]:
+    """A deep-linking launch: an instructor of the context choosing what to add."""
+    platform, _ = registered(body)
+    if not is_teaching(claim(body, "roles")):
+        raise LaunchRefusedError("Only the course's instructors can add LMS content to it.", 403)
+    _, account = provision_user(platform, body)
+    return account, platform

@@ -158,3 +158,14 @@ def message_launch(request: FlaskRequest) -> FlaskMessageLaunch:
     launch = FlaskMessageLaunch(request, ToolConf(), session_service=OnceSessionService(request))
     launch.set_launch_data_storage(storage)
     return launch
+
+
+def restore_launch(request: FlaskRequest, launch_id: str) -> FlaskMessageLaunch:
+    """A validated launch kept by the library (deep linking's second step)."""
+    return FlaskMessageLaunch.from_cache(
+        launch_id,
+        request,
+        ToolConf(),
+        session_service=OnceSessionService(request),
+        launch_data_storage=DatabaseStorage(),
+    )

@@ -15,8 +15,18 @@ from __future__ import annotations
 
 import logging
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, redirect
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask import session as flask_session
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
@@ -24,15 +34,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from lms.accounts.sessions import start_session
+from lms.csrf import require_csrf_token
 from lms.database import session
 from lms.links import external_url
 from lms.lti import keys
-from lms.lti.provision import LaunchRefusedError, provision
-from lms.lti.tool import message_launch, oidc_login
-from lms.security import add_security_headers
-from lms.web import refuse_nul_in_url, render_error
+from lms.lti.picker import choices, content_items
+from lms.lti.provision import LaunchRefusedError, provision, provision_deep_link
+from lms.lti.tool import find_platform, message_launch, oidc_login, restore_launch
+from lms.security import add_security_headers, content_security_policy
+from lms.web import lms_url_for, refuse_nul_in_url, render_error
 
 log = logging.getLogger(__name__)
+
+DL_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 bp = Blueprint("lti", __name__)
 bp.url_value_preprocessor(refuse_nul_in_url)
@@ -99,8 +113,14 @@ def launch() -> Response:
     except Exception as error:
         refuse(400, "This LTI launch was refused: its id_token could not be read.", error=error)
     body = launch_.get_launch_data()
+    if launch_.is_deep_link_launch():
+        return deep_link_start(launch_.get_launch_id(), body)
     if not launch_.is_resource_launch():
-        refuse(400, "This LTI launch was refused: only resource-link launches are supported.")
+        refuse(
+            400,
+            "This LTI launch was refused: only resource-link and deep-linking launches "
+            "are supported.",
+        )
     try:
         launched = provision(body)
     except LaunchRefusedError as error:
@@ -115,3 +135,80 @@ def launch() -> Response:
         launched.target.path,
     )
     return redirect(launched.target.path)
+
+
+# -- Deep Linking 2.0 -----------------------------------------------------------------------------
+
+DEEP_LINK_KEY = "lms_lti_deep_link"
+
+
+def deep_link_start(launch_id: str, body: dict[str, Any]) -> Response:
+    """An instructor's deep-linking launch: signed in, on to the picker."""
+    try:
+        account, _ = provision_deep_link(body)
+    except LaunchRefusedError as error:
+        refuse(error.status, f"This LTI launch was refused: {error.message}")
+    session.commit()
+    start_session(account)
+    flask_session[DEEP_LINK_KEY] = launch_id
+    return redirect(lms_url_for("lti.picker"))
+
+
+def restored_launch() -> Any:
+    launch_id = flask_session.get(DEEP_LINK_KEY)
+    if not isinstance(launch_id, str):
+        abort(403, description="Open this page from your platform's “add content” button.")
+    try:
+        return restore_launch(FlaskRequest(), launch_id)
+    except (LtiException, OIDCException) as error:
+        refuse(
+            403,
+            "This deep-linking session has expired: start again from your platform.",
+            error=error,
+        )
+
+
+def allow_form_action(policy: str, origin: str) -> str:
+    """`policy` with `origin` added to its form-action (a policy without one allows all)."""
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    return "; ".join(
+        f"{part} {origin}" if part.split()[0].lower() == "form-action" else part
+        for part in directives
+    )
+
+
+@bp.route("/lti/deep-link", methods=["GET", "POST"])
+def picker() -> Any:
+    """Choose what to add; the content items go back to the platform in a signed form."""
+    launch_ = restored_launch()
+    platform = find_platform(launch_.get_iss(), launch_.get_client_id())
+    platform_name = platform.name if platform else "your platform"
+    if request.method == "POST":
+        require_csrf_token()
+        items = content_items(request.form.getlist("item"))
+        if not items:
+            page = render_template(
+                "lms/lti/picker.html",
+                choices=choices(),
+                platform_name=platform_name,
+                error="Choose at least one item to add.",
+            )
+            return page, 400
+        deep_link = launch_.get_deep_link()
+        return_url = launch_.get_launch_data()[DL_SETTINGS]["deep_link_return_url"]
+        flask_session.pop(DEEP_LINK_KEY, None)
+        response = make_response(
+            render_template(
+                "lms/lti/return.html",
+                jwt=deep_link.get_response_jwt(items),
+                return_url=return_url,
+                count=len(items),
+                platform_name=platform_name,
+            )
+        )
+        policy = content_security_policy()
+        if policy:  # the form goes to the platform: allow that one origin too
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(return_url))
+            response.headers["Content-Security-Policy"] = allow_form_action(policy, origin)
+        return response
+    return render_template("lms/lti/picker.html", choices=choices(), platform_name=platform_name)

@@ -88,6 +88,8 @@ class PlatformState:
     #: True: the services answer 503 (the platform is down).
     down: bool = False
     token_requests: int = 0
+    #: The content items the tool returned by deep linking, in order.
+    deep_linked: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FlaskPlatformRequest(Request):
@@ -118,6 +120,7 @@ def make_platform(state: PlatformState) -> Flask:
                 .set_client_id(state.client_id)
                 .set_deployment_id(state.deployment_id)
                 .set_launch_url(state.tool_launch_url)
+                .set_deeplink_launch_url(state.tool_launch_url)
                 .set_oidc_login_url(state.tool_login_url)
                 .set_tool_key_set_url(state.tool_keyset_url)
                 .set_platform_public_key(public_pem)
@@ -134,7 +137,18 @@ def make_platform(state: PlatformState) -> Flask:
     class Launch(LTIAdvantageMessageLaunchAbstract):
         def prepare_launch(self, preflight_response: dict[str, Any], **kwargs: Any) -> None:
             person = state.people[preflight_response["login_hint"]]
-            link = state.links[preflight_response["lti_message_hint"]]
+            hint = preflight_response["lti_message_hint"]
+            if hint.startswith("deep-link:"):  # "add content" in a platform course
+                context = hint.removeprefix("deep-link:")
+                self.set_user_data(person.sub, person.roles, person.name, person.email)
+                self.set_launch_context_claim(context, context_title=context)
+                self.set_dl(
+                    f"{state.issuer}/deep-link/return?context={context}",
+                    title="Add LMS content",
+                    accept_types={"ltiResourceLink"},
+                )
+                return
+            link = state.links[hint]
             self.set_user_data(person.sub, person.roles, person.name, person.email)
             self.set_resource_link_claim(link.id, title=link.id)
             self.set_launch_context_claim(
@@ -254,6 +268,33 @@ def make_platform(state: PlatformState) -> Flask:
         login.set_lti_message_hint(link=request.args["link"])
         login.set_launch_url(link.target)
         return login.initiate_login(request.args["user"])
+
+    @app.get("/deep-link/start")
+    def deep_link_start() -> Any:
+        """An instructor presses "add content" in a platform course."""
+        login = Login(FlaskPlatformRequest(request), Conf())
+        login.set_lti_message_hint(link="deep-link:" + request.args["context"])
+        login.set_launch_url(state.tool_launch_url)
+        return login.initiate_login(request.args["user"])
+
+    @app.post("/deep-link/return")
+    def deep_link_return() -> Any:
+        """The tool's signed content items: each becomes a link in the platform course."""
+        try:
+            items = Conf().validate_deeplinking_resp(request.form.to_dict())
+        except Exception as error:  # noqa: BLE001  (any refusal: 400 with the reason)
+            return Response(f"Deep linking response refused: {error!r}", 400)
+        for item in items:
+            link_id = f"deep-{len(state.links) + 1}"
+            state.links[link_id] = Link(
+                link_id,
+                request.args["context"],
+                item["url"],
+                graded="lineItem" in item,
+                context_title=request.args["context"],
+            )
+            state.deep_linked.append(item)
+        return Response(f"Added {len(items)} item(s)", 200)
 
     @app.route("/auth", methods=["GET", "POST"])
     def auth() -> Any:
