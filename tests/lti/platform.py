@@ -282,7 +282,7 @@ def make_platform(state: PlatformState) -> Flask:
         """The tool's signed content items: each becomes a link in the platform course."""
         try:
             items = Conf().validate_deeplinking_resp(request.form.to_dict())
-        except Exception as error:  # noqa: BLE001  (any refusal: 400 with the reason)
+        except Exception as error:
             return Response(f"Deep linking response refused: {error!r}", 400)
         for item in items:
             link_id = f"deep-{len(state.links) + 1}"
