@@ -74,7 +74,7 @@ def published_keys() -> list[LtiKey]:
 
 
 def jwks() -> dict[str, list[dict[str, Any]]]:
-    signing_key()
+    """The published key set (the first key is made when a platform is registered)."""
     return {"keys": [public_jwk(key) for key in published_keys()]}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.database import session
+from lms.lti.keys import signing_key
 from lms.models import LtiDeployment, LtiPlatform
 
 
@@ -63,4 +64,5 @@ def register_platform(
             platform.deployments.append(LtiDeployment(deployment_id=deployment_id))
             known.add(deployment_id)
     session.flush()
+    signing_key()  # the key set the platform is about to fetch has a key
     return platform, created

@@ -33,6 +33,7 @@ from pylti1p3.exception import LtiException, OIDCException
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from lms.access import login_required
 from lms.accounts.sessions import start_session
 from lms.csrf import require_csrf_token
 from lms.database import session
@@ -84,9 +85,7 @@ def refuse(status: int, message: str, *, error: BaseException | None = None) -> 
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
     """The tool's public keys (the signing key and recently retired ones)."""
-    key_set = keys.jwks()
-    session.commit()  # the first key, made on first use
-    response = jsonify(key_set)
+    response = jsonify(keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -157,7 +156,11 @@ def deep_link_start(launch_id: str, body: dict[str, Any]) -> Response:
 def restored_launch() -> Any:
     launch_id = flask_session.get(DEEP_LINK_KEY)
     if not isinstance(launch_id, str):
-        abort(403, description="Open this page from your platform's “add content” button.")
+        abort(
+            400,
+            description="There is nothing to add here now: open this page from your "
+            "platform's “add content” button.",
+        )
     try:
         return restore_launch(FlaskRequest(), launch_id)
     except (LtiException, OIDCException) as error:
@@ -178,13 +181,14 @@ def allow_form_action(policy: str, origin: str) -> str:
 
 
 @bp.route("/lti/deep-link", methods=["GET", "POST"])
+@login_required
 def picker() -> Any:
     """Choose what to add; the content items go back to the platform in a signed form."""
+    require_csrf_token()
     launch_ = restored_launch()
     platform = find_platform(launch_.get_iss(), launch_.get_client_id())
     platform_name = platform.name if platform else "your platform"
     if request.method == "POST":
-        require_csrf_token()
         items = content_items(request.form.getlist("item"))
         if not items:
             page = render_template(

@@ -72,7 +72,8 @@ def test_instructor_adds_a_course_and_a_graded_quiz(
     assert quiz_item["url"] == lms_server.url + SP_QUIZ
     assert quiz_item["lineItem"]["scoreMaximum"] == 100
     # The picker's session ends with it.
-    assert teacher.get("/lti/deep-link").status_code == 403
+    again = teacher.get("/lti/deep-link")
+    assert again.status_code == 400 and "open this page from your platform" in again.text
 
     # A learner opens the new quiz link; her score lands in its line item.
     [quiz_link] = [k for k, link in platform.state.links.items() if link.graded]
@@ -91,4 +92,5 @@ def test_learners_cannot_deep_link(lms_server: LiveLMS, platform: RunningPlatfor
     response = deep_link_launch(browser, platform, "ana")
     assert response.status_code == 403
     assert "Only the course&#39;s instructors can add" in response.text
-    assert browser.get("/lti/deep-link").status_code == 403
+    picker = browser.get("/lti/deep-link", allow_redirects=False)
+    assert picker.status_code == 302 and "/sign-in" in picker.headers["Location"]

@@ -3,10 +3,12 @@ who a launch signs in, and where it lands."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from lms.database import session
-from lms.models import Account, Enrolment, LtiUser, Profile, Role
+from lms.models import Account, Enrolment, LtiKey, LtiUser, Profile, Role
 from tests.lti.conftest import SP_QUIZ, Browser, LiveLMS, profile_of, read_lessons
 from tests.lti.platform import LEARNER, Link, Person, RunningPlatform
 
@@ -34,6 +36,16 @@ def test_jwks_and_key_rotation(lms_server: LiveLMS, platform: RunningPlatform) -
     assert len(keys) == 2
     assert keys[1]["kid"] == first[0]["kid"]  # the old key is still published
     assert keys[0]["kid"] != first[0]["kid"]  # and a new one signs
+
+    # Once LMS_LTI_RETIRED_KEY_HOURS (24) have passed, the old key is no longer published.
+    with lms_server.app.app_context():
+        old = session.scalar(sa.select(LtiKey).where(LtiKey.kid == first[0]["kid"]))
+        assert old is not None and old.retired_at is not None
+        old.retired_at -= timedelta(hours=25)
+        session.commit()
+        session.remove()
+    keys = browser.get("/.well-known/jwks.json").json()["keys"]
+    assert [key["kid"] for key in keys] == [keys[0]["kid"]] != [first[0]["kid"]]
 
 
 def test_register_refuses_bad_input(lms_server: LiveLMS, platform: RunningPlatform) -> None:
