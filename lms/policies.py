@@ -35,6 +35,7 @@ POLICIES: dict[str, Audience] = {
     "lti.login": Audience.PUBLIC,
     "lti.launch": Audience.PUBLIC,
     "lti.picker": Audience.SIGNED_IN,
+    "lti.roster": Audience.STAFF,
     # catalogue and public pages
     "catalogue.index": Audience.PUBLIC,
     "catalogue.course_image": Audience.PUBLIC,

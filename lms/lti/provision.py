@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 #: Context roles that teach (LIS membership roles, and the short names LTI 1.3 allows).
 TEACHING_ROLES = frozenset(
@@ -277,6 +278,10 @@ def map_context(
         )
         session.add(lti_context)
         session.flush()
+    nrps = body.get(NRPS_CLAIM)
+    url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) <= 1000:
+        lti_context.memberships_url = url
     if course.track is Track.COHORT:
         _place_in_cohort(lti_context, course, profile, teaching)
     elif not teaching:

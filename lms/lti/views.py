@@ -17,10 +17,12 @@ import logging
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     make_response,
     redirect,
@@ -35,13 +37,16 @@ from werkzeug.wrappers import Response
 
 from lms.access import login_required
 from lms.accounts.sessions import start_session
+from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
 from lms.csrf import require_csrf_token
 from lms.database import session
 from lms.links import external_url
 from lms.lti import keys
 from lms.lti.picker import choices, content_items
 from lms.lti.provision import LaunchRefusedError, provision, provision_deep_link
+from lms.lti.roster import RosterError, sync_roster
 from lms.lti.tool import find_platform, message_launch, oidc_login, restore_launch
+from lms.models import LtiContext
 from lms.security import add_security_headers, content_security_policy
 from lms.web import lms_url_for, refuse_nul_in_url, render_error
 
@@ -216,3 +221,40 @@ def picker() -> Any:
             response.headers["Content-Security-Policy"] = allow_form_action(policy, origin)
         return response
     return render_template("lms/lti/picker.html", choices=choices(), platform_name=platform_name)
+
+
+# -- Names and Role Provisioning -------------------------------------------------------------------
+
+
+@bp.route("/teach/cohorts/<lms_id:cohort_id>/platform-roster", methods=["GET", "POST"])
+@staff_required
+def roster(cohort_id: int) -> Any:
+    """The cohort's platform courses, and syncing their rosters (instructors of the cohort)."""
+    require_csrf_token()
+    cohort = cohort_or_404(staff_profile(), cohort_id)
+    contexts = list(
+        session.scalars(
+            sa.select(LtiContext).where(LtiContext.cohort_id == cohort.id).order_by(LtiContext.id)
+        )
+    )
+    if request.method == "POST":
+        if not contexts:
+            abort(409, description="This cohort is not linked to a platform course.")
+        messages = []
+        for context in contexts:
+            try:
+                result = sync_roster(context)
+            except RosterError as error:
+                session.rollback()
+                log.warning("LTI roster sync refused: %s", error)
+                abort(409, description=str(error))
+            messages.append(
+                f"{context.title}: {len(result.added)} added, {len(result.departed)} withdrawn, "
+                f"{result.unchanged} unchanged"
+                + (f", {len(result.refused)} could not join" if result.refused else "")
+                + "."
+            )
+        session.commit()
+        flash(" ".join(messages))
+        return redirect(lms_url_for("lti.roster", cohort_id=cohort.id))
+    return render_template("lms/lti/roster.html", cohort=cohort, contexts=contexts)

@@ -100,6 +100,9 @@ class LtiContext(Base):
     course_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lms_course.id"), index=True)
     cohort_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lms_cohort.id"))
     title: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    #: Names and Role Provisioning: the context's memberships URL (from the latest launch).
+    memberships_url: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
+    roster_synced_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     deployment: so.Mapped[LtiDeployment] = so.relationship()

@@ -81,6 +81,8 @@ def upgrade() -> None:
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('cohort_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=255), nullable=False),
+    sa.Column('memberships_url', sa.String(length=1000), nullable=True),
+    sa.Column('roster_synced_at', lms.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', lms.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cohort_id'], ['lms_cohort.id'], name=op.f('fk_lms_lti_context_cohort_id_lms_cohort')),
     sa.ForeignKeyConstraint(['course_id'], ['lms_course.id'], name=op.f('fk_lms_lti_context_course_id_lms_course')),

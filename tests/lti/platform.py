@@ -88,6 +88,8 @@ class PlatformState:
     #: True: the services answer 503 (the platform is down).
     down: bool = False
     token_requests: int = 0
+    #: Platform courses' members: context id -> {person key: status ("Active", ...)}.
+    rosters: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The content items the tool returned by deep linking, in order.
     deep_linked: list[dict[str, Any]] = field(default_factory=list)
 
@@ -157,6 +159,7 @@ def make_platform(state: PlatformState) -> Flask:
                 link.context_title or link.context,
             )
             self.set_launch_url(link.target)
+            self.set_nrps(f"{state.issuer}/memberships/{link.context}")
             if link.graded:
                 state.lineitems.setdefault(
                     link.id,
@@ -268,6 +271,31 @@ def make_platform(state: PlatformState) -> Flask:
         login.set_lti_message_hint(link=request.args["link"])
         login.set_launch_url(link.target)
         return login.initiate_login(request.args["user"])
+
+    @app.get("/memberships/<context>")
+    def memberships(context: str) -> Any:
+        """Names and Role Provisioning: the context's members, for a valid service token."""
+        auth = request.headers.get("Authorization", "").split()
+        scope = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+        try:
+            valid = len(auth) == 2 and Conf().validate_token(auth[1], [scope])
+        except Exception:
+            valid = False
+        if not valid:
+            return Response("Invalid token", 401)
+        members = []
+        for key, status in state.rosters.get(context, {}).items():
+            person = state.people[key]
+            member = {"user_id": person.sub, "roles": person.roles, "status": status}
+            if person.name:
+                member["name"] = person.name
+            if person.email:
+                member["email"] = person.email
+            members.append(member)
+        body = {"id": request.url, "context": {"id": context}, "members": members}
+        response = jsonify(body)
+        response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+        return response
 
     @app.get("/deep-link/start")
     def deep_link_start() -> Any:
