@@ -36,6 +36,7 @@ POLICIES: dict[str, Audience] = {
     "lti.launch": Audience.PUBLIC,
     "lti.picker": Audience.SIGNED_IN,
     "lti.roster": Audience.STAFF,
+    "lti.platforms": Audience.ADMIN,
     # catalogue and public pages
     "catalogue.index": Audience.PUBLIC,
     "catalogue.course_image": Audience.PUBLIC,

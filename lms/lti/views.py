@@ -35,18 +35,20 @@ from pylti1p3.exception import LtiException, OIDCException
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from lms.access import login_required
+from lms.access import login_required, role_required
 from lms.accounts.sessions import start_session
 from lms.cohorts.scope import cohort_or_404, staff_profile, staff_required
 from lms.csrf import require_csrf_token
 from lms.database import session
 from lms.links import external_url
 from lms.lti import keys
+from lms.lti.forms import PlatformForm
 from lms.lti.picker import choices, content_items
 from lms.lti.provision import LaunchRefusedError, provision, provision_deep_link
+from lms.lti.registry import RegistrationError, register_platform
 from lms.lti.roster import RosterError, sync_roster
 from lms.lti.tool import find_platform, message_launch, oidc_login, restore_launch
-from lms.models import LtiContext
+from lms.models import LtiContext, LtiPlatform, Role
 from lms.security import add_security_headers, content_security_policy
 from lms.web import lms_url_for, refuse_nul_in_url, render_error
 
@@ -258,3 +260,47 @@ def roster(cohort_id: int) -> Any:
         flash(" ".join(messages))
         return redirect(lms_url_for("lti.roster", cohort_id=cohort.id))
     return render_template("lms/lti/roster.html", cohort=cohort, contexts=contexts)
+
+
+# -- admin: registrations ------------------------------------------------------------------------
+
+
+@bp.route("/admin/lti", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def platforms() -> Any:
+    """Registered platforms, what to give a platform, and registering one."""
+    require_csrf_token()
+    form = PlatformForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            platform, created = register_platform(
+                name=form.name.data or "",
+                issuer=form.issuer.data or "",
+                client_id=form.client_id.data or "",
+                auth_login_url=form.auth_login_url.data or "",
+                auth_token_url=form.auth_token_url.data or "",
+                keyset_url=form.keyset_url.data or "",
+                deployment_ids=form.deployment_list(),
+                auth_audience=form.auth_audience.data or None,
+            )
+        except RegistrationError as problem:
+            session.rollback()
+            error, status = str(problem), 400
+        else:
+            session.commit()
+            flash(f"{'Registered' if created else 'Updated'} {platform.name}.")
+            return redirect(lms_url_for("lti.platforms"))
+    elif request.method == "POST":
+        status = 400
+    listed = session.scalars(sa.select(LtiPlatform).order_by(LtiPlatform.name, LtiPlatform.id))
+    urls = {
+        "login": external_url("lti.login"),
+        "launch": external_url("lti.launch"),
+        "jwks": external_url("lti.jwks"),
+    }
+    page = render_template(
+        "lms/lti/platforms.html", form=form, platforms=listed.all(), urls=urls, error=error
+    )
+    return page, status
