@@ -37,6 +37,7 @@ POLICIES: dict[str, Audience] = {
     "lti.picker": Audience.SIGNED_IN,
     "lti.roster": Audience.STAFF,
     "lti.platforms": Audience.ADMIN,
+    "lti.dynamic_registration": Audience.ADMIN,
     # catalogue and public pages
     "catalogue.index": Audience.PUBLIC,
     "catalogue.course_image": Audience.PUBLIC,

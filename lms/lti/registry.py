@@ -26,9 +26,12 @@ def register_platform(
     keyset_url: str,
     deployment_ids: list[str],
     auth_audience: str | None = None,
+    allow_no_deployment: bool = False,
 ) -> tuple[LtiPlatform, bool]:
     """The platform for (issuer, client id), made or updated; deployment ids are added
-    (never removed: launches from them keep working). Flushes. (platform, created)."""
+    (never removed: launches from them keep working). Flushes. (platform, created).
+    `allow_no_deployment`: dynamic registration, where the platform may tell the deployment
+    id only later (launches are refused until an admin adds it)."""
     values = {"name": name, "issuer": issuer, "client_id": client_id}
     for field, value in values.items():
         if not value.strip():
@@ -39,7 +42,7 @@ def register_platform(
         if len(url) > 1000:
             raise RegistrationError("A URL is longer than 1000 characters.")
     deployment_ids = [d.strip() for d in deployment_ids if d.strip()]
-    if not deployment_ids:
+    if not deployment_ids and not allow_no_deployment:
         raise RegistrationError("Give at least one deployment id.")
     if any(len(d) > LIMITS["deployment id"] for d in deployment_ids):
         raise RegistrationError("A deployment id is longer than 255 characters.")

@@ -17,6 +17,7 @@ import logging
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
+import requests
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -42,6 +43,8 @@ from lms.csrf import require_csrf_token
 from lms.database import session
 from lms.links import external_url
 from lms.lti import keys
+from lms.lti.dynamic import DynamicRegistrationError
+from lms.lti.dynamic import Registration as DynamicRegistration
 from lms.lti.forms import PlatformForm
 from lms.lti.picker import choices, content_items
 from lms.lti.provision import LaunchRefusedError, provision, provision_deep_link
@@ -304,3 +307,37 @@ def platforms() -> Any:
         "lms/lti/platforms.html", form=form, platforms=listed.all(), urls=urls, error=error
     )
     return page, status
+
+
+# -- Dynamic Registration --------------------------------------------------------------------------
+
+
+@bp.route("/lti/dynamic-registration", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def dynamic_registration() -> Any:
+    """A platform's dynamic registration, confirmed by a signed-in admin."""
+    require_csrf_token()
+    configuration_url = request.args.get("openid_configuration", "")
+    try:
+        registration = DynamicRegistration(
+            configuration_url, request.args.get("registration_token")
+        )
+    except DynamicRegistrationError as error:
+        abort(400, description=str(error))
+    host = urlsplit(configuration_url).netloc
+    if request.method == "GET":
+        return render_template("lms/lti/dynamic.html", host=host, platform=None)
+    try:
+        platform = registration.register()
+    except (DynamicRegistrationError, RegistrationError) as error:
+        message = str(error)
+    except (LtiException, AssertionError, requests.RequestException, ValueError) as error:
+        message = f"The platform's registration did not work: {error}"
+    else:
+        session.commit()
+        log.info("LTI: %s registered by dynamic registration", platform.issuer)
+        return render_template("lms/lti/dynamic.html", platform=platform)
+    session.rollback()
+    log.warning("LTI dynamic registration refused: %s", message)
+    page = render_template("lms/lti/dynamic.html", host=host, platform=None, error=message)
+    return page, 400

@@ -88,6 +88,8 @@ class PlatformState:
     #: True: the services answer 503 (the platform is down).
     down: bool = False
     token_requests: int = 0
+    #: The tool's configuration received by dynamic registration.
+    registration_request: dict[str, Any] | None = None
     #: Platform courses' members: context id -> {person key: status ("Active", ...)}.
     rosters: dict[str, dict[str, str]] = field(default_factory=dict)
     #: The content items the tool returned by deep linking, in order.
@@ -296,6 +298,41 @@ def make_platform(state: PlatformState) -> Flask:
         response = jsonify(body)
         response.mimetype = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
         return response
+
+    @app.get("/.well-known/openid-configuration")
+    def openid_configuration() -> Any:
+        """Dynamic registration: the platform's configuration."""
+        return jsonify(
+            {
+                "issuer": state.issuer,
+                "authorization_endpoint": f"{state.issuer}/auth",
+                "token_endpoint": f"{state.issuer}/token",
+                "jwks_uri": f"{state.issuer}/jwks",
+                "registration_endpoint": f"{state.issuer}/register",
+                "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                    "product_family_code": "test-canvas",
+                    "version": "1.0",
+                },
+            }
+        )
+
+    @app.post("/register")
+    def dynamic_register() -> Any:
+        """Dynamic registration: the tool's configuration in, a client id out."""
+        if request.headers.get("Authorization") != "Bearer registration-token-1":
+            return Response("Bad registration token", 401)
+        tool = request.get_json()
+        state.registration_request = tool
+        state.client_id, state.deployment_id = "dyn-client-1", "dyn-deployment-1"
+        state.tool_login_url = tool["initiate_login_uri"]
+        state.tool_launch_url = tool["redirect_uris"][0]
+        state.tool_keyset_url = tool["jwks_uri"]
+        config = dict(tool["https://purl.imsglobal.org/spec/lti-tool-configuration"])
+        config["deployment_id"] = state.deployment_id
+        return jsonify(
+            dict(tool, client_id=state.client_id)
+            | {"https://purl.imsglobal.org/spec/lti-tool-configuration": config}
+        )
 
     @app.get("/deep-link/start")
     def deep_link_start() -> Any:
