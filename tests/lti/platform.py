@@ -261,6 +261,16 @@ def make_platform(state: PlatformState) -> Flask:
             return Response("Service unavailable", 503)
         return None
 
+    @app.get("/course")
+    def course_page() -> Any:
+        """The platform's course page: its links open the tool in a new window."""
+        items = "".join(
+            f'<li><a target="_blank" href="/start?user={html.escape(request.args["user"])}'
+            f'&amp;link={html.escape(key)}">{html.escape(link.id)}</a></li>'
+            for key, link in state.links.items()
+        )
+        return Response(f"<h1>Platform course</h1><ul>{items}</ul>", mimetype="text/html")
+
     @app.get("/jwks")
     def jwks() -> Any:
         return jsonify(Conf().get_jwks())
