@@ -95,9 +95,7 @@ def refuse(status: int, message: str, *, error: BaseException | None = None) -> 
 @bp.get("/.well-known/jwks.json")
 def jwks() -> Response:
     """The tool's public keys (the signing key and recently retired ones)."""
-    response = jsonify(keys.jwks())
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return jsonify(keys.jwks())
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
@@ -132,9 +130,15 @@ def launch() -> Response:
         )
     try:
         launched = provision(body)
+        session.commit()
     except LaunchRefusedError as error:
         refuse(error.status, f"This LTI launch was refused: {error.message}", error=None)
-    session.commit()
+    except sa.exc.IntegrityError as error:  # two first launches of one person at once
+        refuse(
+            409,
+            "Another launch of yours was being handled at the same moment: open the link again.",
+            error=error,
+        )
     start_session(launched.account)
     flask_session["lms_lti"] = True  # this session began with a platform launch
     log.info(
