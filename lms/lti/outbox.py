@@ -9,11 +9,12 @@ again, so the same result is never posted twice.
 `send_pending` posts the waiting rows in order (after the commit; a failure leaves the row
 waiting, with its error, for the next run). `lms lti send-scores` runs it.
 
-JOBS: when the outbox/jobs system lands, connect it in `queue_score`, right after
-`session.add(row)`: `enqueue("lti.score", {"score_id": row.id}, key=row.key)` (after the
-flush, so the row has its id; the same transaction), and register a handler for
-"lti.score" that calls `send_one(payload["score_id"])`. `send_pending` and the CLI then
-remain as a manual drain.
+JOBS: when the outbox/jobs system lands, connect it at the end of `queue_score`, after
+its flush (so each row has its id; still the grading transaction): for each queued row,
+`enqueue("lti.score", {"score_id": row.id}, key=row.key)`; and register a handler for
+"lti.score" that calls `send_one(payload["score_id"])` (it commits its own bookkeeping and
+raises on failure, for the retry). `send_pending` and the CLI then remain a manual drain.
+Jobs may run out of order: a score older than one already sent is skipped as superseded.
 """
 
 from __future__ import annotations
@@ -79,6 +80,19 @@ def send_one(score_id: int) -> bool:
         return False
     if row.sent_at is not None:
         return True  # idempotent: never posted twice
+    newer_sent = session.scalar(
+        sa.select(LtiScore.id).where(
+            LtiScore.resource_link_id == row.resource_link_id,
+            LtiScore.lti_user_id == row.lti_user_id,
+            LtiScore.id > row.id,
+            LtiScore.sent_at.is_not(None),
+        )
+    )
+    if newer_sent is not None:  # sent out of order: the platform has a newer result
+        row.sent_at = utcnow()
+        row.last_error = "Superseded by a newer score, so not sent."
+        session.commit()
+        return True
     try:
         send_score(row.payload)
     except Exception as error:

@@ -174,3 +174,22 @@ def test_essay_score_only_on_release_and_regrade_sends_again(
     scores = platform.scores("quiz-link")
     assert [s["scoreGiven"] for s in scores] == [first, second]
     assert scores[1]["timestamp"] > scores[0]["timestamp"]
+
+
+def test_a_score_sent_out_of_order_never_overwrites_a_newer_one(
+    lms_server: LiveLMS, platform: RunningPlatform
+) -> None:
+    """As jobs may run: the newer score is sent first; the older one is then skipped."""
+    from lms.lti.outbox import send_one
+
+    browser = launched_learner(lms_server, platform, SP_QUIZ, "sp")
+    take_quiz(browser, lms_server, SP_QUIZ, SP_WRONG)  # 0
+    take_quiz(browser, lms_server, SP_QUIZ, SP_RIGHT)  # 100 (the best counts)
+    with lms_server.app.app_context():
+        older, newer = session.scalars(sa.select(LtiScore.id).order_by(LtiScore.id)).all()
+        assert send_one(newer) and send_one(older)
+        skipped = session.get(LtiScore, older)
+        assert skipped is not None and skipped.sent_at is not None
+        assert "Superseded" in skipped.last_error
+        session.remove()
+    assert [s["scoreGiven"] for s in platform.scores("quiz-link")] == [100.0]
