@@ -87,6 +87,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_BADGES_ISSUER_NAME": None,
     "LMS_BADGES_ISSUER_URL": None,
     "LMS_BADGES_ISSUER_EMAIL": None,
+    # LTI: hours a retired tool key stays in the published key set (`lms lti rotate-key`).
+    "LMS_LTI_RETIRED_KEY_HOURS": 24,
 }
 
 #: The type of each setting whose default (None) does not tell it; the others are typed

@@ -17,7 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-import lms.ce.record  # noqa: F401  (the CE record's hook on every session)
+import lms.ce.record
+import lms.lti.outbox  # noqa: F401  (queues LTI scores when an attempt is scored)
 from lms.access import UserInfo, current_profile, default_user_info
 from lms.admin.views import bp as admin_bp
 from lms.badges.views import bp as badges_bp
@@ -35,6 +36,7 @@ from lms.grading.views import bp as grading_bp
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
+from lms.lti.views import bp as lti_bp
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
 from lms.teaching.views import bp as teaching_bp
@@ -81,6 +83,7 @@ BLUEPRINTS: list[Blueprint] = [
     grading_bp,
     cohorts_bp,
     teaching_bp,
+    lti_bp,
 ]
 handle_busy_database(*BLUEPRINTS)  # 503 "please retry" when the database is busy or down
 handle_too_large(*BLUEPRINTS)  # 413: the LMS's error page, saying what to do

@@ -29,6 +29,15 @@ class Audience(enum.StrEnum):
 
 
 POLICIES: dict[str, Audience] = {
+    # LTI: the key set and the protocol's endpoints (checked by signature, state, nonce);
+    # the deep-linking picker needs the instructor's deep-linking launch in the session.
+    "lti.jwks": Audience.PUBLIC,
+    "lti.login": Audience.PUBLIC,
+    "lti.launch": Audience.PUBLIC,
+    "lti.picker": Audience.SIGNED_IN,
+    "lti.roster": Audience.STAFF,
+    "lti.platforms": Audience.ADMIN,
+    "lti.dynamic_registration": Audience.ADMIN,
     # catalogue and public pages
     "catalogue.index": Audience.PUBLIC,
     "catalogue.course_image": Audience.PUBLIC,

@@ -40,6 +40,12 @@ ADMIN_PAGES = [
         "Written answers waiting for a grade, in every cohort and course.",
     ),
     AdminPage(
+        "lti.platforms",
+        "LTI platforms",
+        "Canvas, Moodle, Open edX and other platforms that launch the courses: what to give "
+        "them, and registering them.",
+    ),
+    AdminPage(
         "admin.outbox",
         "Mail outbox",
         "Every mail the LMS sent or tried to send: password resets, feedback notices, "

@@ -34,6 +34,17 @@ from lms.models.enums import (
     ScoreRule,
     Track,
 )
+from lms.models.lti import (
+    LtiContext,
+    LtiDeployment,
+    LtiKey,
+    LtiLaunchedLink,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScore,
+    LtiStoredValue,
+    LtiUser,
+)
 from lms.models.media import CourseImage
 from lms.models.offerings import (
     Attendance,
@@ -80,6 +91,15 @@ __all__ = [
     "LessonKind",
     "LessonProgress",
     "LiveSession",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiKey",
+    "LtiLaunchedLink",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScore",
+    "LtiStoredValue",
+    "LtiUser",
     "Module",
     "Notification",
     "OutboxMessage",

@@ -20,3 +20,9 @@ attempt_submitted = _signals.signal("lms.attempt-submitted")
 #: auto-graded quizzes, from `finalise_attempt` once every essay has a released grade.
 #: Receivers get `attempt=`. Also inside the caller's transaction.
 attempt_graded = _signals.signal("lms.attempt-graded")
+
+#: Sent every time an attempt's final score is set or recomputed: at an auto-graded submit,
+#: when its essays' grades are released, and after each regrade (`attempt_graded` is sent
+#: only the first time). Receivers get `attempt=`; inside the caller's transaction. The
+#: LTI outbox (`lms.lti.outbox`) queues the score for the platforms here.
+attempt_scored = _signals.signal("lms.attempt-scored")

@@ -40,7 +40,7 @@ from lms.models import (
     QuestionVersion,
     Quiz,
 )
-from lms.quizzes import attempt_graded, attempt_submitted
+from lms.quizzes import attempt_graded, attempt_scored, attempt_submitted
 from lms.quizzes.grading import score_submission
 from lms.quizzes.tokens import AttemptTokens
 from lms.quizzes.types import BaseQuestion, question_type
@@ -427,4 +427,5 @@ def submit_attempt(
     attempt_submitted.send(app, attempt=attempt, timed_out=timed_out)
     if attempt.status is AttemptStatus.GRADED:
         attempt_graded.send(app, attempt=attempt)
+        attempt_scored.send(app, attempt=attempt)
     return True

@@ -26,7 +26,7 @@ from lms.models import (
     QuestionVersion,
     Quiz,
 )
-from lms.quizzes import attempt_graded
+from lms.quizzes import attempt_graded, attempt_scored
 from lms.quizzes.types import question_type
 
 
@@ -112,8 +112,10 @@ def finalise_attempt(attempt: Attempt) -> bool:
     attempt.passed = passes(total, attempt.max_score, attempt.quiz.pass_mark)
     attempt.status = AttemptStatus.GRADED
     session.flush()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not was_graded:
-        attempt_graded.send(current_app._get_current_object(), attempt=attempt)
+        attempt_graded.send(app, attempt=attempt)
+    attempt_scored.send(app, attempt=attempt)
     return True
 
 

@@ -21,6 +21,7 @@ def test_the_admin_home_lists_every_admin_page(app: Flask, users: Users) -> None
         ("/teach/cohorts", "Teaching"),
         ("/teach/cohorts/new", "Create a cohort"),
         ("/teach/grading", "Grading"),
+        ("/admin/lti", "LTI platforms"),
         ("/admin/outbox", "Mail outbox"),
     ]
 
