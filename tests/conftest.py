@@ -23,6 +23,7 @@ import lms.models  # noqa: F401
 from bench.databases import fresh_database
 from lms import create_app
 from lms.database import Base, session
+from lms.jobs.engine import install_schema
 
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -46,6 +47,8 @@ def postgres_url() -> Iterator[str]:
     with new_postgres_database() as url:
         engine = sa.create_engine(url)
         Base.metadata.create_all(engine)
+        with engine.begin() as connection:  # the job engine's tables (as the migrations do)
+            install_schema(connection)
         engine.dispose()
         yield url
 
@@ -90,7 +93,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_url")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        tables = ", ".join(lms_table_names())
+        tables = ", ".join([*lms_table_names(), "procrastinate_jobs"])
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
@@ -241,3 +244,14 @@ def count_queries(app: Flask, client: FlaskClient, url: str, *, warm_up: bool = 
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     return len(statements)
+
+
+def run_jobs(app: Flask, now: Any = None) -> int:
+    """Run every due background job, as a worker would (see lms.jobs); returns how many."""
+    from lms.jobs import drain
+
+    with app.app_context():
+        try:
+            return drain(now)
+        finally:
+            session.remove()

@@ -34,6 +34,7 @@ from lms.models.enums import (
     ScoreRule,
     Track,
 )
+from lms.models.jobs import Job, JobState
 from lms.models.media import CourseImage
 from lms.models.offerings import (
     Attendance,
@@ -75,6 +76,8 @@ __all__ = [
     "Grade",
     "GradeChange",
     "GradeStatus",
+    "Job",
+    "JobState",
     "Lesson",
     "LessonKind",
     "LessonProgress",
