@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms.cli.grading import grading_cli
+from lms.cli.jobs import jobs_cli, worker_command
 from lms.database import session
 from lms.models import Profile, Role
 from lms.resources import bundled_courses_dir
@@ -303,3 +304,5 @@ def courses_export_gift(
 
 
 lms_cli.add_command(grading_cli)
+lms_cli.add_command(jobs_cli)
+lms_cli.add_command(worker_command)

@@ -25,6 +25,9 @@ def digest_command() -> None:
     except Exception:
         session.rollback()
         raise
+    from lms.jobs import drain
+
+    drain()  # send now, rather than when a worker next looks
     if sent:
         click.echo(f"Grading digest sent to {len(sent)} instructor(s): {', '.join(sent)}.")
     else:

@@ -46,7 +46,7 @@ logger = logging.getLogger("lms.jobs")
 MAX_KEY_LENGTH = 200
 MAX_ERROR_LENGTH = 4000
 #: Modules whose import registers the handlers (imported before a worker runs a job).
-HANDLER_MODULES = ("lms.mail", "lms.xapi.send", "lms.notifications")
+HANDLER_MODULES = ("lms.mail", "lms.notifications")
 
 
 class PermanentError(Exception):
@@ -327,7 +327,7 @@ def drain(now: datetime | None = None, limit: int = 100) -> int:
 
 def counts() -> dict[JobState, int]:
     rows = session.execute(sa.select(Job.state, sa.func.count(Job.id)).group_by(Job.state))
-    found = dict(rows.tuples().all())
+    found: dict[JobState, int] = dict(rows.all())  # type: ignore[arg-type]
     return {state: found.get(state, 0) for state in JobState}
 
 
