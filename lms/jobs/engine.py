@@ -46,12 +46,15 @@ def uses_procrastinate(bind: sa.Engine | sa.Connection | None = None) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def procrastinate_app() -> Any:
+def procrastinate_app(conninfo: str | None = None) -> Any:
+    """The procrastinate App with the LMS's tasks. Web processes never open it (they defer
+    on their own connection); a worker makes it with its database's `conninfo`."""
     global _app
-    if _app is None:
+    if _app is None or conninfo is not None:
         import procrastinate
 
-        app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+        options = {"conninfo": conninfo} if conninfo else {}
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(**options))
 
         @app.task(name=RUN_TASK, queue=QUEUE)
         def run_job(job_id: int) -> None:
@@ -103,13 +106,11 @@ def conninfo(engine: sa.Engine) -> str:
 
 def run_worker(flask_app: Flask, concurrency: int = 4) -> None:
     """Run procrastinate's worker for this app until SIGINT/SIGTERM."""
-    import procrastinate
-
     global _flask_app
     _flask_app = flask_app
     with flask_app.app_context():
         url = conninfo(session.get_bind())  # type: ignore[arg-type]
-    app = procrastinate_app().with_connector(procrastinate.PsycopgConnector(conninfo=url))
+    app = procrastinate_app(url)
     logger.info("procrastinate worker, concurrency %s", concurrency)
     app.run_worker(queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True)
 

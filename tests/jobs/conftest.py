@@ -3,6 +3,7 @@ loopback, started for the test and stopped after it."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -34,6 +35,7 @@ class SMTPSink:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
     refuse: str | None = None
+    delay: float = 0.0  # seconds each message takes (a slow server)
 
     def use(self, app: Flask) -> None:
         app.config.update(
@@ -60,6 +62,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.sink.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
