@@ -17,7 +17,10 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-import lms.ce.record  # noqa: F401  (the CE record's hook on every session)
+# The CE record's hook on every session, then the learning records' (which reads the
+# CE entries the first one adds).
+import lms.ce.record
+import lms.xapi.record  # noqa: F401
 from lms.access import UserInfo, current_profile, default_user_info
 from lms.admin.views import bp as admin_bp
 from lms.catalogue.views import bp as catalogue_bp

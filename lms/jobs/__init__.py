@@ -46,7 +46,7 @@ logger = logging.getLogger("lms.jobs")
 MAX_KEY_LENGTH = 200
 MAX_ERROR_LENGTH = 4000
 #: Modules whose import registers the handlers (imported before a worker runs a job).
-HANDLER_MODULES = ("lms.mail", "lms.notifications")
+HANDLER_MODULES = ("lms.mail", "lms.xapi.send", "lms.notifications")
 
 
 class PermanentError(Exception):
@@ -113,12 +113,20 @@ def _insert(dialect: str) -> Callable[..., Any]:
 
 
 def enqueue(
-    kind: str, payload: Any, *, key: str | None = None, delay: timedelta | None = None
+    kind: str,
+    payload: Any,
+    *,
+    key: str | None = None,
+    delay: timedelta | None = None,
+    db: so.Session | None = None,
 ) -> int | None:
     """Add a job to the current transaction; returns its id, or None when a job with this
     key exists already (enqueueing is idempotent). Nothing runs before the commit.
 
     JobPayloadError when the payload cannot be stored as JSON (before anything is written).
+    `db`: the session to write in (default: the app's); a flush hook passes its own. The
+    row is inserted with a Core statement on the session's connection, so this works
+    inside a flush too.
     """
     if kind not in HANDLERS:
         load_handlers()
@@ -133,9 +141,10 @@ def enqueue(
         raise ValueError(f"job key longer than {MAX_KEY_LENGTH} characters: {key[:40]}...")
     now = utcnow()
     due = now + (delay or timedelta())
-    bind = session.get_bind()
+    db = db if db is not None else session
+    connection = db.connection()
     statement = (
-        _insert(bind.dialect.name)(Job)
+        _insert(connection.dialect.name)(Job.__table__)
         .values(
             kind=kind,
             payload=stored,
@@ -147,14 +156,14 @@ def enqueue(
             updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Job.id)
+        .returning(Job.__table__.c.id)
     )
-    job_id = session.execute(statement).scalar()
+    job_id = connection.execute(statement).scalar()
     if job_id is not None:
-        session.info["lms_jobs_enqueued"] = True
+        db.info["lms_jobs_enqueued"] = True
         from lms.jobs import engine
 
-        engine.hand_over(job_id, due)
+        engine.hand_over(job_id, due, connection)
     return job_id
 
 
@@ -295,7 +304,7 @@ def _failed(job: Claimed, error: str, retry: bool, now: datetime | None) -> JobS
     if not dead:
         from lms.jobs import engine
 
-        engine.hand_over(job.id, next_at)
+        engine.hand_over(job.id, next_at, session.connection())
     session.commit()
     return state
 
@@ -353,7 +362,7 @@ def retry(job_id: int) -> bool:
     session.info["lms_jobs_enqueued"] = True
     from lms.jobs import engine
 
-    engine.hand_over(job_id, now)
+    engine.hand_over(job_id, now, session.connection())
     return True
 
 

@@ -88,14 +88,16 @@ class _worker_context:  # noqa: N801 (a context manager)
         self.context.pop()
 
 
-def hand_over(job_id: int, at: datetime) -> None:
-    """Defer procrastinate's job for lms_job `job_id`, on the session's own connection (so
-    in its transaction). A no-op on SQLite or with LMS_JOBS_ENGINE=table."""
-    if not uses_procrastinate():
+def hand_over(job_id: int, at: datetime, connection: sa.Connection) -> None:
+    """Defer procrastinate's job for lms_job `job_id` on `connection` (the session's, so in
+    its transaction). A no-op on SQLite or with LMS_JOBS_ENGINE=table."""
+    if not uses_procrastinate(connection):
         return
-    connection = session.connection().connection.driver_connection
     task = procrastinate_app().configure_task(
-        RUN_TASK, queue=QUEUE, schedule_at=at, connection=connection
+        RUN_TASK,
+        queue=QUEUE,
+        schedule_at=at,
+        connection=connection.connection.driver_connection,
     )
     task.defer(job_id=job_id)
 

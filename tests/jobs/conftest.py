@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.ce.conftest import ce_courses, clock  # noqa: F401  (the credit courses, for xAPI)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -170,8 +172,7 @@ def ralph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LRS]:
     (root / "data").mkdir()
     log = (root / "ralph.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
+        [sys.executable, str(Path(__file__).with_name("ralph_server.py")), str(port)],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root,
     )  # fmt: skip
     lrs = LRS(f"http://127.0.0.1:{port}/xAPI/", LRS_USER, LRS_PASSWORD, root)
