@@ -278,3 +278,25 @@ def test_the_daily_digest_is_scheduled_once_a_day(app: Flask) -> None:
         assert schedule_due(morning + timedelta(hours=3)) == []  # another worker, later
     assert run_jobs(app) == 1
     assert [(job.key, job.state) for job in jobs(app)] == [(key, JobState.DONE)]
+
+
+def test_the_in_process_worker_sends_soon_after_the_commit(app: Flask, smtp_sink: SMTPSink) -> None:
+    """What `lms run` and `lms demo` start: a thread woken by the commit."""
+    import time
+
+    from lms.jobs.worker import start_in_process
+
+    smtp_sink.use(app)
+    app.config.update(LMS_GRADING_DIGEST_HOUR=None, LMS_JOBS_POLL_SECONDS=30)
+    worker = start_in_process(app)
+    try:
+        with app.app_context():
+            send_mail("ana@example.com", "Soon", "Sent by the thread")
+            session.commit()
+            session.remove()
+        deadline = time.monotonic() + 10
+        while not smtp_sink.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.close()
+    assert [m["To"] for m in smtp_sink.messages] == ["ana@example.com"]

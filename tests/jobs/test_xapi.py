@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from pydantic import ValidationError
 
 from lms.database import session, utcnow
-from lms.models import Job, JobState
+from lms.models import Enrolment, Job, JobState
 from lms.xapi.statements import CMI5_CATEGORY, MASTERY_SCORE, registration, statement
 from tests.ce.conftest import CRED, finish_course
 from tests.conftest import Users, post_form, run_jobs
@@ -234,3 +234,26 @@ def test_ralph_answers_a_malformed_statement_with_a_4xx(ralph: LRS) -> None:
         headers={"X-Experience-API-Version": "1.0.3"},
     )
     assert 400 <= response.status_code < 500
+
+
+def test_checking_in_to_a_live_session_is_stated_as_attended(
+    app: Flask, site: str, ralph: LRS, users: Users, client: FlaskClient, ce_courses: None
+) -> None:
+    from datetime import timedelta
+
+    from tests.ce.test_live_credit import LIVE, join, make
+
+    ralph.use(app)
+    users.create("tess@example.com", name="Tess Therapist")
+    users.sign_in("tess@example.com")
+    cohort = make(app, starts_in=-timedelta(minutes=10))
+    join(client, cohort)
+    checked = post_form(client, f"{LIVE}/check-in", {"code": "K7PQ4X"}, token_from=LIVE)
+    assert checked.status_code == 302
+    assert run_jobs(app) == len(queued(app))
+    with app.app_context():
+        (enrolment,) = session.scalars(sa.select(Enrolment.id))
+        reg = registration(enrolment)
+    stored = sorted(ralph.statements(registration=reg), key=lambda s: s["timestamp"])
+    assert ("attended", "live-session") in verbs(stored)
+    assert verbs(stored)[0] == ("registered", "course")
