@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from lms.database import session
 from lms.mail import send_mail
 from lms.models import Job, JobState
 from tests.conftest import POSTGRES_URL, make_test_app, new_postgres_database
-from tests.jobs.conftest import SMTPSink
+from tests.jobs.conftest import LRS, SMTPSink
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -113,20 +114,59 @@ def stop(*workers: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
-def test_two_workers_deliver_every_mail_once(
-    migrated_url: str, smtp_sink: SMTPSink, tmp_path: Path
+def enrol(url: str, sink: SMTPSink, lrs: LRS, site: str, count: int) -> None:
+    """`count` learners enrol in the self-paced credit course: one statement each."""
+    from lms.learning.enrolment import enrol_self_paced
+    from lms.models import Course, Profile
+    from tests.ce.conftest import CE_COURSES
+
+    settings = config(url, sink, **lrs_settings(lrs, site))
+    app = make_test_app(url, **{k: v for k, v in settings.items() if k.startswith("LMS_")})
+    result = app.test_cli_runner().invoke(args=["lms", "courses", "sync", str(CE_COURSES)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        course = session.scalar(sa.select(Course).where(Course.slug == "cred"))
+        assert course is not None
+        for number in range(count):
+            email = f"enrolled{number}@example.com"
+            profile = Profile(user_id=f"u{number}", email=email, display_name=f"L {number}")
+            session.add(profile)
+            session.flush()
+            enrol_self_paced(profile, course)
+            session.commit()  # one request each
+        session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
+def lrs_settings(lrs: LRS, site: str) -> dict[str, Any]:
+    return {
+        "LMS_XAPI_ENDPOINT": lrs.url,
+        "LMS_XAPI_USERNAME": lrs.username,
+        "LMS_XAPI_PASSWORD": lrs.password,
+        "LMS_BASE_URL": site,
+    }
+
+
+def test_two_workers_deliver_every_mail_and_statement_once(
+    migrated_url: str, smtp_sink: SMTPSink, ralph: LRS, tmp_path: Path
 ) -> None:
     log = tmp_path / "workers.log"
-    settings = config(migrated_url, smtp_sink)
+    site = f"http://lms-{uuid.uuid4().hex[:12]}.example"
+    settings = config(migrated_url, smtp_sink, **lrs_settings(ralph, site))
     workers = [start_worker(settings, log), start_worker(settings, log)]
     try:
         mail(migrated_url, smtp_sink, 40)
-        wait_until(lambda: states(migrated_url)[JobState.DONE] == 40, 60, log)
+        enrol(migrated_url, smtp_sink, ralph, site, 30)
+        wait_until(lambda: states(migrated_url)[JobState.DONE] == 70, 90, log)
     finally:
         stop(*workers)
     recipients = Counter(message["To"] for message in smtp_sink.messages)
     assert len(recipients) == 40
     assert set(recipients.values()) == {1}
+    ours = [s for s in ralph.statements() if s["actor"]["account"]["homePage"] == site + "/"]
+    assert len(ours) == 30
+    assert len({s["id"] for s in ours}) == 30
+    assert {s["verb"]["display"]["en-US"] for s in ours} == {"registered"}
 
 
 @pytest.mark.slow
