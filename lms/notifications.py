@@ -169,7 +169,7 @@ def send_grading_digests(now: datetime | None = None) -> list[str]:
 
     Instructors with nothing waiting get nothing. Idempotent per day (UTC): an
     instructor whose digest for `now`'s date is already in the outbox is skipped, so a
-    cron job that runs twice sends one mail.
+    digest that runs twice in a day (the worker and the CLI, say) sends one mail.
     """
     day = (now or utcnow()).astimezone(UTC).date().isoformat()
     prefix = DIGEST_SUBJECT.format(day=day)

@@ -1,4 +1,4 @@
-"""`lms grading ...`: the instructors' daily digest (meant for cron)."""
+"""`lms grading ...`: the instructors' daily digest, now (the worker also sends it daily)."""
 
 from __future__ import annotations
 
