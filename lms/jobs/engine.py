@@ -37,13 +37,33 @@ _app: Any = None  # the procrastinate App, made on first use
 _flask_app: Flask | None = None  # the app a worker process runs jobs for
 
 
+#: Whether procrastinate's tables exist, by database URL (looked up once per process).
+_installed: dict[str, bool] = {}
+
+
 def uses_procrastinate(bind: sa.Engine | sa.Connection | None = None) -> bool:
-    """True when jobs are handed to procrastinate: PostgreSQL and LMS_JOBS_ENGINE=auto."""
+    """True when jobs are handed to procrastinate: PostgreSQL, LMS_JOBS_ENGINE=auto, and
+    its tables made (`lms db upgrade`). A database without them (a host that made the
+    LMS's tables another way) keeps to the jobs table and its workers, with a warning."""
     setting = current_app.config.get("LMS_JOBS_ENGINE", "auto")
     if setting not in ("auto", "procrastinate"):
         return False
-    bind = bind or session.get_bind()
-    return bind.dialect.name == "postgresql"
+    bind = bind if bind is not None else session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return False
+    url = bind.engine.url.render_as_string(hide_password=True)
+    if url not in _installed:
+        if isinstance(bind, sa.Connection):
+            _installed[url] = schema_installed(bind)
+        else:
+            with bind.connect() as connection:
+                _installed[url] = schema_installed(connection)
+        if not _installed[url]:
+            logger.warning(
+                "procrastinate's tables are missing (run `lms db upgrade`): background "
+                "jobs run from the jobs table only (`lms worker` on SQLite's loop)."
+            )
+    return _installed[url]
 
 
 def procrastinate_app(conninfo: str | None = None) -> Any:

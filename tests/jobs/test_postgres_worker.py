@@ -194,3 +194,29 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     recipients = {message["To"] for message in smtp_sink.messages}
     assert len(ids) == 120 and len(recipients) == 120
     assert sum(ids.values()) - 120 <= 4  # at most the killed worker's jobs in flight
+
+
+def test_without_procrastinates_tables_jobs_run_from_the_table(
+    smtp_sink: SMTPSink, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A host that made the LMS's tables itself (create_all), not by `lms db upgrade`."""
+    from lms.database import Base
+    from tests.conftest import run_jobs
+
+    with new_postgres_database() as url:
+        engine = sa.create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        app = make_test_app(
+            url, **{k: v for k, v in config(url, smtp_sink).items() if k.startswith("LMS_")}
+        )
+        with app.app_context():
+            send_mail("ana@example.com", "Hello", "From the table")
+            session.commit()
+            session.remove()
+        assert "procrastinate's tables are missing" in caplog.text
+        assert run_jobs(app) == 1
+        with app.app_context():
+            session.remove()
+            app.extensions["sqlalchemy"].engine.dispose()
+    assert [m["To"] for m in smtp_sink.messages] == ["ana@example.com"]
