@@ -89,6 +89,23 @@ DEFAULTS: dict[str, Any] = {
     "LMS_BADGES_ISSUER_EMAIL": None,
     # LTI: hours a retired tool key stays in the published key set (`lms lti rotate-key`).
     "LMS_LTI_RETIRED_KEY_HOURS": 24,
+    # Background jobs (lms.jobs): mail, learning records and digests run after the commit.
+    # "auto": on PostgreSQL procrastinate runs them (`lms worker`); on SQLite, the worker
+    # thread of `lms run`/`lms demo` or `lms worker`. "table": always the table's own workers.
+    "LMS_JOBS_ENGINE": "auto",
+    "LMS_JOBS_MAX_ATTEMPTS": 8,  # then the job is dead (shown at /admin/jobs)
+    "LMS_JOBS_BACKOFF_SECONDS": 30,  # after the first failure; doubled each time...
+    "LMS_JOBS_BACKOFF_MAX_SECONDS": 3600,  # ...up to this
+    "LMS_JOBS_LEASE_SECONDS": 300,  # a job's worker has this long before another may retry
+    "LMS_JOBS_POLL_SECONDS": 2,  # an idle in-process worker looks for due jobs this often
+    # The instructors' grading digest is enqueued daily from this hour (UTC); None: never.
+    "LMS_GRADING_DIGEST_HOUR": 7,
+    # Learning records (xAPI, cmi5 shape) go to this LRS (its statements endpoint's base,
+    # e.g. https://lrs.example.org/xAPI/), with HTTP basic credentials. None: not sent.
+    "LMS_XAPI_ENDPOINT": None,
+    "LMS_XAPI_USERNAME": None,
+    "LMS_XAPI_PASSWORD": None,
+    "LMS_XAPI_TIMEOUT": 10,  # seconds to wait for the LRS; then the statement is retried
 }
 
 #: The type of each setting whose default (None) does not tell it; the others are typed

@@ -17,8 +17,11 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+# The CE record's hook on every session, then the learning records' (which reads the
+# CE entries the first one adds).
 import lms.ce.record
-import lms.lti.outbox  # noqa: F401  (queues LTI scores when an attempt is scored)
+import lms.lti.outbox
+import lms.xapi.record  # noqa: F401
 from lms.access import UserInfo, current_profile, default_user_info
 from lms.admin.views import bp as admin_bp
 from lms.badges.views import bp as badges_bp

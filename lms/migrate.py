@@ -20,6 +20,8 @@ from lms.database import TABLE_PREFIX, engine
 from lms.resources import migrations_dir
 
 VERSION_TABLE = "lms_alembic_version"
+#: Tables the LMS's migrations make: its own, and (on PostgreSQL) its job engine's.
+OWN_TABLE_PREFIXES = (TABLE_PREFIX, "procrastinate_")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -69,8 +71,9 @@ def head_revision() -> str | None:
 
 
 def exclude_lms_tables(name: str | None, type_: str, parent_names: Any) -> bool:
-    """For a host app's Alembic/Flask-Migrate: leave the LMS's tables to the LMS.
+    """For a host app's Alembic/Flask-Migrate: leave the LMS's tables (and its job
+    engine's, `procrastinate_*`) to the LMS.
 
     `Migrate(app, db, include_name=lms.migrate.exclude_lms_tables)`
     """
-    return not (type_ == "table" and bool(name) and name.startswith(TABLE_PREFIX))
+    return not (type_ == "table" and bool(name) and name.startswith(OWN_TABLE_PREFIXES))

@@ -2,11 +2,13 @@
 is released, changed or returned for revision, and the instructors' daily digest.
 
     feedback_released(attempt)          # after a release or a regrade (in a request)
-    send_grading_digests(now)           # once a day, from `lms grading digest` (cron)
+    send_grading_digests(now)           # once a day: the worker's `grading-digest` job
+                                        # (or `lms grading digest`)
 
 Every function flushes and leaves the commit to the caller. Mail goes through
-`lms.mail.send_mail` (outbox always, SMTP when configured) and never carries the grade or
-the feedback itself: the learner reads those in the app, once released.
+`lms.mail.send_mail` (outbox always, SMTP after the commit when configured) and never
+carries the grade or the feedback itself: the learner reads those in the app, once
+released.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from lms.database import session, utcnow
 from lms.dates import format_local
 from lms.grading.queue import waiting_by_quiz, waiting_count
+from lms.jobs import handler
 from lms.links import external_url
 from lms.mail import send_mail
 from lms.models import Attempt, Notification, OutboxMessage, Profile, Role
@@ -166,7 +169,7 @@ def send_grading_digests(now: datetime | None = None) -> list[str]:
 
     Instructors with nothing waiting get nothing. Idempotent per day (UTC): an
     instructor whose digest for `now`'s date is already in the outbox is skipped, so a
-    cron job that runs twice sends one mail.
+    digest that runs twice in a day (the worker and the CLI, say) sends one mail.
     """
     day = (now or utcnow()).astimezone(UTC).date().isoformat()
     prefix = DIGEST_SUBJECT.format(day=day)
@@ -188,7 +191,20 @@ def send_grading_digests(now: datetime | None = None) -> list[str]:
         digest = build_digest(profile)
         if digest is None:
             continue
-        send_mail(digest.to, f"{prefix}: {digest.subject}", digest.body)
+        send_mail(
+            digest.to,
+            f"{prefix}: {digest.subject}",
+            digest.body,
+            key=f"mail:grading-digest:{day}:{profile.id}",
+        )
         already.add(profile.email.casefold())
         sent.append(profile.email)
     return sent
+
+
+@handler("grading-digest")
+def digest_job(payload: object, key: str) -> None:
+    """The daily periodic job (see `lms.jobs.periodic`): the digests' mail is queued in
+    the job's own transaction."""
+    at = payload.get("at") if isinstance(payload, dict) else None
+    send_grading_digests(datetime.fromisoformat(at) if isinstance(at, str) else None)

@@ -134,6 +134,9 @@ POLICIES: dict[str, Audience] = {
     # administration
     "admin.index": Audience.ADMIN,
     "admin.outbox": Audience.ADMIN,
+    "admin.jobs": Audience.ADMIN,
+    "admin.retry_job": Audience.ADMIN,
+    "admin.discard_job": Audience.ADMIN,
     "admin.users": Audience.ADMIN,
     "admin.set_role": Audience.ADMIN,
     "certificates.certificates": Audience.ADMIN,

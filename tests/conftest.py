@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import lms.models  # noqa: F401
 from bench.databases import fresh_database
 from lms import create_app
 from lms.database import Base, session
+from lms.jobs.engine import install_schema
 
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -50,6 +52,8 @@ def postgres_url() -> Iterator[str]:
     with new_postgres_database() as url:
         engine = sa.create_engine(url)
         Base.metadata.create_all(engine)
+        with engine.begin() as connection:  # the job engine's tables (as the migrations do)
+            install_schema(connection)
         engine.dispose()
         yield url
 
@@ -87,6 +91,16 @@ def new_postgres_database() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def lms_loggers_enabled() -> None:
+    """Keep the LMS's loggers on for every test. A host app's Alembic env.py, run in this
+    process by an earlier test, calls `logging.config.fileConfig`, which disables every
+    logger that existed then; log assertions of later tests would then see nothing."""
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if (name == "lms" or name.startswith("lms.")) and isinstance(logger, logging.Logger):
+            logger.disabled = False
+
+
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -94,7 +108,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_url")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        tables = ", ".join(lms_table_names())
+        tables = ", ".join([*lms_table_names(), "procrastinate_jobs"])
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
     return url
@@ -263,3 +277,14 @@ def count_queries(app: Flask, client: FlaskClient, url: str, *, warm_up: bool = 
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     return len(statements)
+
+
+def run_jobs(app: Flask, now: Any = None) -> int:
+    """Run every due background job, as a worker would (see lms.jobs); returns how many."""
+    from lms.jobs import drain
+
+    with app.app_context():
+        try:
+            return drain(now)
+        finally:
+            session.remove()

@@ -54,12 +54,8 @@ ADMIN_PAGES = [
     AdminPage(
         "admin.jobs",
         "Background jobs",
-        "Work the LMS does out of sight (mail, digests): what ran, what failed, what waits.",
-    ),
-    AdminPage(
-        "jobs.index",
-        "Background jobs",
-        "Work the LMS does out of sight (mail, digests): what ran, what failed, what waits.",
+        "Work the LMS does out of sight (mail, learning records, digests): what ran, what "
+        "failed, what waits; retry or discard what is stuck.",
     ),
 ]
 

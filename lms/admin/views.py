@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_wtf import FlaskForm
@@ -40,7 +42,56 @@ def outbox() -> str:
     messages = current_app.extensions["sqlalchemy"].paginate(
         query, page=page, per_page=OUTBOX_PAGE_SIZE, error_out=False
     )
-    return render_template("lms/admin/outbox.html", messages=messages)
+    smtp = bool(current_app.config.get("LMS_SMTP_HOST"))
+    return render_template("lms/admin/outbox.html", messages=messages, smtp=smtp)
+
+
+@bp.get("/admin/jobs")
+@role_required(Role.ADMIN)
+def jobs() -> str:
+    """Background jobs: counts by state, the dead ones with their error, the retrying."""
+    from lms.jobs import counts, jobs_in
+    from lms.models import JobState
+
+    waiting = [job for job in jobs_in(JobState.PENDING) if job.attempts > 0]
+    return render_template(
+        "lms/admin/jobs.html",
+        counts=counts(),
+        dead=jobs_in(JobState.DEAD),
+        waiting=waiting,
+        max_attempts=current_app.config["LMS_JOBS_MAX_ATTEMPTS"],
+    )
+
+
+class JobForm(FlaskForm):
+    """Retry or discard: no fields, the CSRF token only."""
+
+
+def _act_on_job(job_id: int, action: Callable[[int], bool], done: str) -> Response:
+    if not JobForm().validate_on_submit():
+        abort(400, description="The form has expired. Reload the page and try again.")
+    if not (valid_id(job_id) and action(job_id)):
+        session.rollback()
+        abort(404, description="There is no such dead job (it may have been retried already).")
+    session.commit()
+    flash(f"Job {job_id} {done}.")
+    return redirect(lms_url_for("admin.jobs"))
+
+
+@bp.post("/admin/jobs/<lms_id:job_id>/retry")
+@role_required(Role.ADMIN)
+def retry_job(job_id: int) -> Response:
+    from lms.jobs import retry
+
+    return _act_on_job(job_id, retry, "will be retried now")
+
+
+@bp.post("/admin/jobs/<lms_id:job_id>/discard")
+@role_required(Role.ADMIN)
+def discard_job(job_id: int) -> Response:
+    from lms.jobs import discard
+
+    return _act_on_job(job_id, discard, "discarded")
 
 
 class RoleForm(FlaskForm):

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from lms.access import current_profile, login_required
 from lms.badges.forms import BadgeCheckForm
 from lms.certificates.service import find_certificate
+from lms.learning.gate import get_course_or_404
 from lms.models import Certificate
 from lms.throttle import throttle
 from lms.web import lms_blueprint, lms_url_for
@@ -85,8 +86,9 @@ def status_list(list_id: str) -> Response:
 
 @bp.get("/badges/achievements/<slug>")
 def achievement(slug: str) -> BaseResponse:
-    """An achievement's address: the course's page."""
-    return redirect(lms_url_for("learning.course_home", slug=slug))
+    """An achievement's address: the course's page (404 for a course this site lacks)."""
+    course = get_course_or_404(slug)
+    return redirect(lms_url_for("learning.course_home", slug=course.slug))
 
 
 #: Checking a badge canonicalizes JSON-LD (tens of milliseconds): bounded per address.

@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from lms.cli.badges import badges_cli
 from lms.cli.ce import ce_cli
 from lms.cli.grading import grading_cli
+from lms.cli.jobs import jobs_cli, worker_command
 from lms.cli.lti import lti_cli
 from lms.cli.settings import settings_command
 from lms.database import session
@@ -311,3 +312,5 @@ lms_cli.add_command(ce_cli)
 lms_cli.add_command(settings_command)
 lms_cli.add_command(badges_cli)
 lms_cli.add_command(lti_cli)
+lms_cli.add_command(jobs_cli)
+lms_cli.add_command(worker_command)

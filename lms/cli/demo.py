@@ -88,5 +88,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"\nServing on http://{host}:{port}/  (Ctrl+C to stop)\n")
+    from lms.jobs.worker import start_in_process
+
+    start_in_process(current_app._get_current_object())  # type: ignore[attr-defined]
     # app.run() is ignored inside a Flask CLI command; serve with werkzeug directly.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

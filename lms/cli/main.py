@@ -7,6 +7,7 @@ command with one "Error: ..." message and exit status 2, not a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -33,6 +34,13 @@ def _run(**options: Any) -> None:
         raise click.UsageError(HOW_TO_SET_THE_KEY)
     if not app.config.get("LMS_BASE_URL") and not app.debug:
         raise click.UsageError(HOW_TO_SET_THE_BASE_URL)
+    reload = options.get("reload")
+    if not (app.debug if reload is None else reload) or os.environ.get("WERKZEUG_RUN_MAIN"):
+        # Background jobs (mail, learning records) in this process; not in the reloader's
+        # watching parent, only where the app is served.
+        from lms.jobs.worker import start_in_process
+
+        start_in_process(app)
     context.invoke(flask_run, **options)
 
 

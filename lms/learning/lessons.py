@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.database import session, utcnow
 from lms.models import Lesson, LessonProgress, Profile
+from lms.xapi.record import lesson_launched
 
 
 def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
@@ -31,7 +32,7 @@ def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
     if dialect in ("postgresql", "sqlite"):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        session.execute(
+        opened = session.execute(
             insert(LessonProgress)
             .values(
                 profile_id=profile.id, lesson_id=lesson.id, first_opened_at=now, last_seen_at=now
@@ -39,12 +40,17 @@ def lesson_progress(profile: Profile, lesson: Lesson) -> LessonProgress:
             .on_conflict_do_nothing(
                 index_elements=[LessonProgress.profile_id, LessonProgress.lesson_id]
             )
-        )
-        return session.scalars(query).one()
+            .returning(LessonProgress.id)
+        ).scalar()
+        progress = session.scalars(query).one()
+        if opened is not None:  # the first visit: the learning record says "launched"
+            lesson_launched(session, progress)
+        return progress
     try:  # other databases
         with session.begin_nested():
             progress = LessonProgress(profile_id=profile.id, lesson_id=lesson.id)
             session.add(progress)
+        lesson_launched(session, progress)
     except IntegrityError:  # opened at the same moment in another tab
         progress = session.scalars(query).one()
     return progress

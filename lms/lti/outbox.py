@@ -9,12 +9,10 @@ again, so the same result is never posted twice.
 `send_pending` posts the waiting rows in order (after the commit; a failure leaves the row
 waiting, with its error, for the next run). `lms lti send-scores` runs it.
 
-JOBS: when the outbox/jobs system lands, connect it at the end of `queue_score`, after
-its flush (so each row has its id; still the grading transaction): for each queued row,
-`enqueue("lti.score", {"score_id": row.id}, key=row.key)`; and register a handler for
-"lti.score" that calls `send_one(payload["score_id"])` (it commits its own bookkeeping and
-raises on failure, for the retry). `send_pending` and the CLI then remain a manual drain.
-Jobs may run out of order: a score older than one already sent is skipped as superseded.
+Each queued row is also a job (`lti.score`, keyed by the row's key), enqueued in the same
+transaction: the worker sends it after the commit, retrying with backoff while the
+platform is down; `send_pending` and `lms lti send-scores` remain a manual drain. Jobs may
+run out of order: a score older than one already sent is skipped as superseded.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.database import session, utcnow
+from lms.jobs import PermanentError, enqueue, handler
 from lms.lti.scores import score_payloads, send_score
 from lms.models import Attempt, LtiScore
 from lms.quizzes import attempt_scored
@@ -63,8 +62,19 @@ def queue_score(attempt: Attempt) -> list[LtiScore]:
         session.add(row)
         queued.append(row)
     if queued:
-        session.flush()
+        session.flush()  # the rows' ids, for their jobs
+        for row in queued:
+            enqueue("lti.score", {"score_id": row.id}, key=f"lti:score:{row.key}")
     return queued
+
+
+@handler("lti.score")
+def send_score_job(payload: Any, key: str) -> None:
+    """The worker's side: send one waiting score (raises, for a retry, when it fails)."""
+    score_id = payload.get("score_id") if isinstance(payload, dict) else None
+    if not isinstance(score_id, int):
+        raise PermanentError(f"An lti.score job needs {{'score_id': <int>}}, not {payload!r:.200}.")
+    send_one(score_id)
 
 
 @attempt_scored.connect

@@ -34,6 +34,7 @@ from lms.models.enums import (
     ScoreRule,
     Track,
 )
+from lms.models.jobs import Job, JobState
 from lms.models.lti import (
     LtiContext,
     LtiDeployment,
@@ -87,6 +88,8 @@ __all__ = [
     "Grade",
     "GradeChange",
     "GradeStatus",
+    "Job",
+    "JobState",
     "Lesson",
     "LessonKind",
     "LessonProgress",

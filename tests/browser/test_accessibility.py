@@ -505,6 +505,7 @@ def test_admin_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
             ("instructors", f"{cohort}/instructors", 200),
             ("admin home", "/admin", 200),
             ("outbox", "/admin/outbox", 200),
+            ("background jobs", "/admin/jobs", 200),
             ("course instructors", f"/teach/courses/{ESSENTIALS}/instructors", 200),
             ("people and roles", "/admin/users", 200),
             ("self-paced gradebook", f"/teach/courses/{ESSENTIALS}/gradebook", 200),

@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from lms.database import session
-from lms.models import Attempt, LtiScore
+from lms.models import Attempt, Job, JobState, LtiScore
 from lms.quizzes.grading import attempt_percent
+from tests.conftest import run_jobs
 from tests.grading.conftest import ESSAY, criterion_fields, essay_answer_id
 from tests.lti.conftest import GOOD_QUIZ, SP_QUIZ, Browser, LiveLMS, read_lessons
 from tests.lti.platform import LEARNER, Link, Person, RunningPlatform
@@ -57,6 +58,26 @@ def launched_learner(lms: LiveLMS, platform: RunningPlatform, quiz: str, course:
     browser.launch(platform, "ana", "quiz")
     read_lessons(lms, "ana-sub", course)
     return browser
+
+
+def test_the_background_worker_sends_the_score_after_the_commit(
+    lms_server: LiveLMS, platform: RunningPlatform
+) -> None:
+    """The score is a job enqueued in the grading transaction: the worker sends it, once."""
+    browser = launched_learner(lms_server, platform, SP_QUIZ, "sp")
+    take_quiz(browser, lms_server, SP_QUIZ, SP_RIGHT)
+    assert platform.scores("quiz-link") == []
+    with lms_server.app.app_context():
+        [job] = session.scalars(sa.select(Job).where(Job.kind == "lti.score")).all()
+        assert job.state is JobState.PENDING
+        session.remove()
+    assert run_jobs(lms_server.app) >= 1
+    [score] = platform.scores("quiz-link")
+    assert (score["userId"], score["scoreGiven"]) == ("ana-sub", 100.0)
+    assert waiting(lms_server) == 0
+    run_jobs(lms_server.app)  # nothing left to do: still one score
+    assert send_scores(lms_server).exit_code == 0
+    assert len(platform.scores("quiz-link")) == 1
 
 
 def test_auto_graded_score_goes_to_the_line_item_once(
