@@ -17,8 +17,9 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-import lms.ce.record  # noqa: F401  (the CE record's hook on every session)
-from lms.access import UserInfo, current_profile, default_user_info
+import lms.ce.record  # the CE record's hook on every session
+import lms.identity.hooks  # noqa: F401  (notices a host user deleted through the ORM)
+from lms.access import current_profile
 from lms.admin.views import bp as admin_bp
 from lms.catalogue.views import bp as catalogue_bp
 from lms.ce.views import bp as ce_bp
@@ -31,9 +32,13 @@ from lms.errors import close_sessions_quietly, handle_busy_database, handle_too_
 from lms.evaluations.views import bp as evaluations_bp
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
+from lms.identity.info import UserInfo, default_user_info
+from lms.identity.keys import primary_key
+from lms.identity.profiles import forget_user
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
+from lms.models import Account
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
 from lms.teaching.views import bp as teaching_bp
@@ -55,6 +60,10 @@ class LMSState:
     name: str
     url_prefix: str
     user_info: Callable[[Any], UserInfo]
+    #: The value a user's profile is keyed on: never changing (lms.identity.keys).
+    user_key: Callable[[Any], Any] = primary_key
+    #: The host's user model (found when not given; see lms.identity.profiles.user_model).
+    user_model: type | None = None
     #: True in the standalone app, which has the LMS's own accounts and sign-in.
     own_accounts: bool = False
     #: True when the app runs with a throw-away secret key (debug, CLI, demo).
@@ -92,10 +101,19 @@ class LMS:
         name: str = "lms",
         url_prefix: str | None = None,
         user_info: Callable[[Any], UserInfo] | None = None,
+        user_key: Callable[[Any], Any] | None = None,
+        user_model: type | None = None,
     ) -> None:
+        """`user_info(user)` returns `lms.UserInfo(email, name)` (default: read from the
+        user's attributes); `user_key(user)` a value that never changes for the user
+        (default: the primary key; never `get_id()`, which Flask-Security rotates);
+        `user_model` is the host's user class, whose deletions the LMS watches (default:
+        the one Flask-Login user class among the app's models)."""
         self.name = name
         self.url_prefix = url_prefix
         self.user_info = user_info or default_user_info
+        self.user_key = user_key or primary_key
+        self.user_model = user_model
         if app is not None:
             self.init_app(app)
 
@@ -134,6 +152,8 @@ class LMS:
             name=self.name,
             url_prefix=prefix,
             user_info=self.user_info,
+            user_key=self.user_key,
+            user_model=self.user_model if accounts is None else Account,
             own_accounts=accounts is not None,
         )
 
@@ -160,3 +180,10 @@ class LMS:
             }
 
         app.cli.add_command(lms_cli)
+
+    @staticmethod
+    def forget_user(key: str | int) -> bool:
+        """Pseudonymise the profile of the user with `key` (its CE record is kept), for a
+        host that deletes a user other than through the ORM; in an app context. False when
+        no profile has that key. The same as `lms.forget_user(key)`."""
+        return forget_user(key)
