@@ -65,6 +65,11 @@ def sign_in(client: FlaskClient, email: str) -> None:
 def start_learning(client: FlaskClient, email: str, profession: str = "nurse") -> None:
     """Sign in at the host, answer the LMS's one question, enrol in the self-paced course."""
     sign_in(client, email)
+    join_the_course(client, profession)
+
+
+def join_the_course(client: FlaskClient, profession: str = "nurse") -> None:
+    """A signed-in host user's first visit: the profession, then the self-paced course."""
     done = post_form(
         client,
         "/learn/profile/complete",
@@ -92,10 +97,11 @@ def give_grade(app: Flask, profile_id: int) -> int:
     """A graded attempt at the self-paced course's quiz (the CE record notes it)."""
     from decimal import Decimal
 
+    from lms.database import session
     from lms.models import Attempt, AttemptStatus, Quiz
 
     with app.app_context():
-        quiz = db.session.scalar(sa.select(Quiz).where(Quiz.slug == "check"))
+        quiz = session.scalar(sa.select(Quiz).where(Quiz.slug == "check"))
         assert quiz is not None
         attempt = Attempt(
             quiz_id=quiz.id,
@@ -106,6 +112,6 @@ def give_grade(app: Flask, profile_id: int) -> int:
             max_score=Decimal(3),
             passed=False,
         )
-        db.session.add(attempt)
-        db.session.commit()
+        session.add(attempt)
+        session.commit()
         return attempt.id
