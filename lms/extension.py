@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request_finished
 
 import lms.ce.record  # the CE record's hook on every session
 import lms.identity.hooks  # noqa: F401  (notices a host user deleted through the ORM)
@@ -41,6 +41,7 @@ from lms.links import require_base_url
 from lms.models import Account
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
+from lms.security import apply_content_security_policy
 from lms.teaching.views import bp as teaching_bp
 from lms.throttle import Throttle
 from lms.web import (
@@ -179,6 +180,8 @@ class LMS:
                 "lms_standalone": accounts is not None,
             }
 
+        # The policy goes on after every after_request function, the host's included.
+        request_finished.connect(apply_content_security_policy, app)
         app.cli.add_command(lms_cli)
 
     @staticmethod

@@ -4,7 +4,7 @@ LMS mounted under /learn."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response
 
 from examples.host_app import db
 from lms import migrate
@@ -54,3 +54,41 @@ def test_the_host_signs_out_and_the_lms_follows(host: Flask) -> None:
     assert client.get("/learn/").status_code in (200, 302)
     assert client.get("/auth/logout").status_code == 302
     assert client.get("/learn/dashboard").headers["Location"].startswith("/auth/login")
+
+
+HOST_POLICY = "default-src 'self'; script-src 'self' https://cdn.example.org; img-src *"
+
+
+def test_a_host_that_opts_in_gets_its_policy_merged_with_the_lms_one(
+    empty_database_url: str,
+) -> None:
+    from examples.host_app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "LMS_CONTENT_SECURITY_POLICY": "strict",
+        }
+    )
+
+    @app.after_request  # the host's own policy, set the way Flask-Talisman sets it
+    def host_policy(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = HOST_POLICY
+        return response
+
+    cli(app, "db", "upgrade")
+    cli(app, "lms", "db", "upgrade")
+    client = app.test_client()
+    assert client.get("/").headers["Content-Security-Policy"] == HOST_POLICY
+    policy = {
+        part.split()[0]: part.split()[1:]
+        for part in client.get("/learn/").headers["Content-Security-Policy"].split("; ")
+    }
+    assert policy["script-src"] == ["'self'", "https://cdn.example.org"]  # both sides' sources
+    assert policy["object-src"] == ["'self'"]  # the host's default-src opens what it allows
+    assert policy["img-src"] == ["*", "'self'", "data:"]
+    assert "base-uri" not in policy  # the host leaves it unrestricted
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
