@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import AppGroup
 
+from lms.cli.database import DatabaseGroup
 from lms.cli.grading import grading_cli
 from lms.database import session
 from lms.models import Profile, Role
@@ -23,7 +23,7 @@ from lms.resources import bundled_courses_dir
 if TYPE_CHECKING:
     from lms.content.loader import LoadResult
 
-lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
+lms_cli = DatabaseGroup("lms", help="Manage the LMS: database, users, courses.")
 
 
 @lms_cli.group("db")
@@ -68,7 +68,7 @@ def db_revision(message: str) -> None:
     migrate.revision(message)
 
 
-@lms_cli.group("users")
+@lms_cli.group("users", cls=DatabaseGroup)
 def users_group() -> None:
     """Create users and set their roles."""
 
@@ -166,7 +166,7 @@ def users_rekey() -> None:
         click.echo(line)
 
 
-@lms_cli.group("courses")
+@lms_cli.group("courses", cls=DatabaseGroup)
 def courses_group() -> None:
     """Check course files, load them into the database, import and export GIFT."""
 

@@ -311,3 +311,43 @@ def test_without_a_creation_time_the_email_marks_the_user_and_follows_orm_change
     with host.app_context():
         profiles = db.session.execute(sa.select(Profile.id, Profile.user_id, Profile.email)).all()
         assert [tuple(p) for p in profiles] == [(1, "1", "ana@example.net")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lms", "courses", "sync"],
+        ["lms", "users", "set-role", "ana@example.com", "admin"],
+        ["lms", "users", "forget", "1", "--yes"],
+        ["lms", "grading", "digest"],
+    ],
+)
+def test_commands_before_db_upgrade_say_what_to_run_in_one_line(
+    host: Flask, command: list[str]
+) -> None:
+    result = host.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: The database has no LMS tables: run `flask lms db upgrade` first.\n"
+    )
+
+
+def test_a_command_on_an_out_of_date_database_says_to_upgrade(host: Flask) -> None:
+    with host.app_context():
+        migrate.upgrade("6c1f3e2a9b04")  # the revision before profiles' stable keys
+    result = host.test_cli_runner().invoke(args=["lms", "users", "set-role", "a@b.c", "admin"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: The database is at 6c1f3e2a9b04, the code needs {migrate.head_revision()}: "
+        "run `flask lms db upgrade` first.\n"
+    )
+
+
+def test_the_standalone_command_names_its_own_upgrade(empty_database_url: str) -> None:
+    from tests.conftest import make_test_app
+
+    app = make_test_app(empty_database_url)
+    result = app.test_cli_runner().invoke(args=["lms", "courses", "sync"])
+    assert result.output == "Error: The database has no LMS tables: run `lms db upgrade` first.\n"
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
