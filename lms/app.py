@@ -17,6 +17,7 @@ from lms.config import HOW_TO_SET_THE_KEY, ConfigError, standalone_config, trust
 from lms.database import configure_sqlite
 from lms.errors import handle_busy_database, handle_too_large
 from lms.extension import LMS
+from lms.extras import how_to_install, missing
 from lms.links import require_base_url
 from lms.security import SessionInterface, add_security_headers
 from lms.web import lms_url_for, render_error
@@ -31,6 +32,7 @@ def create_app(
     app.config.from_mapping(standalone_config(os.environ))
     if config:
         app.config.from_mapping(config)
+    require_standalone_extras()
     ephemeral = configure_secret_key(app, allow_missing_secret)
     configure_hosts(app, allow_missing_secret)
     configure_database(app)
@@ -48,6 +50,15 @@ def create_app(
     handle_too_large(app)  # 413: the LMS's page saying what to do
     app.after_request(add_security_headers)
     return app
+
+
+def require_standalone_extras() -> None:
+    """The standalone app throttles sign-in (Flask-Limiter) and checks new passwords
+    (zxcvbn): both come with `lms[standalone]`, which a host app does not need."""
+    if missing("standalone", ("flask_limiter", "zxcvbn")):
+        raise ConfigError(
+            how_to_install("standalone", "The standalone app (sign-in throttling, passwords)")
+        )
 
 
 def favicon() -> Response:
@@ -75,6 +86,9 @@ def configure_hosts(app: Flask, allow_missing: bool) -> None:
 
 
 def configure_database(app: Flask) -> None:
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if url.startswith("postgresql+psycopg") and missing("postgres"):
+        raise ConfigError(how_to_install("postgres", "PostgreSQL"))
     os.makedirs(app.instance_path, exist_ok=True)
     db = SQLAlchemy()
     db.init_app(app)

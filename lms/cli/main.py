@@ -14,13 +14,16 @@ from flask.cli import run_command as flask_run
 
 from lms.cli.commands import lms_cli
 from lms.cli.demo import demo_command
-from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY
+from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY, ConfigError
 
 
 def create_cli_app() -> Flask:
     from lms.app import create_app
 
-    return create_app(allow_missing_secret=True)
+    try:
+        return create_app(allow_missing_secret=True)
+    except ConfigError as error:  # one line saying what to do, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 def _run(**options: Any) -> None:
