@@ -61,6 +61,7 @@ def security_host(database_url: str, **config: Any) -> Flask:
         SECURITY_PASSWORD_SALT="security-host-salt",
         SECURITY_PASSWORD_HASH="pbkdf2_sha512",
         SECURITY_CHANGEABLE=True,
+        SECURITY_LOGOUT_METHODS=["POST"],  # the default of recent releases
         SECURITY_EMAIL_VALIDATOR_ARGS={"check_deliverability": False},  # no network in tests
         SECURITY_RECOVERABLE=True,
         SECURITY_SEND_PASSWORD_RESET_EMAIL=False,
