@@ -2,38 +2,26 @@
 
 The signed-in user comes from Flask-Login, whichever user model signs people in (the
 standalone `Account` or a host app's user). The LMS keeps its own `Profile` per user,
-created on first visit and keyed by `user.get_id()`.
+created on first visit and keyed by a value that never changes for the user
+(`lms.identity`: the user row's primary key by default, not `get_id()`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from flask import abort, current_app, g
 from flask_login import current_user
 
-from lms.database import session
+from lms.identity.info import UserInfo, default_user_info
+from lms.identity.profiles import profile_for
 from lms.models import Profile, Role
 
+__all__ = ["UserInfo", "current_profile", "default_user_info", "login_required", "role_required"]
+
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UserInfo(NamedTuple):
-    email: str
-    name: str
-
-
-def default_user_info(user: Any) -> UserInfo:
-    """Read email and name from a user object, whatever its model calls them."""
-    email = str(getattr(user, "email", "") or "")
-    for attribute in ("name", "display_name", "full_name", "username"):
-        name = getattr(user, attribute, None)
-        if name:
-            return UserInfo(email, str(name))
-    return UserInfo(email, email.split("@")[0] or "Learner")
 
 
 def current_profile() -> Profile | None:
@@ -42,21 +30,7 @@ def current_profile() -> Profile | None:
         return g.lms_profile
     profile = None
     if current_user.is_authenticated:
-        user_id = str(current_user.get_id())
-        info = current_app.extensions["lms"].user_info(current_user)
-        profile = session.scalar(sa.select(Profile).where(Profile.user_id == user_id))
-        if profile is None:
-            profile = Profile(
-                user_id=user_id,
-                email=info.email,
-                display_name=info.name,
-                timezone=current_app.config["LMS_DEFAULT_TIMEZONE"],
-            )
-            session.add(profile)
-            session.commit()
-        elif (profile.email, profile.display_name) != (info.email, info.name):
-            profile.email, profile.display_name = info.email, info.name
-            session.commit()
+        profile = profile_for(current_user._get_current_object())  # type: ignore[attr-defined]
     g.lms_profile = profile
     return profile
 

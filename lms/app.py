@@ -26,6 +26,7 @@ from lms.config_sources import read_settings
 from lms.database import configure_sqlite
 from lms.errors import handle_busy_database, handle_too_large
 from lms.extension import LMS
+from lms.extras import how_to_install, missing
 from lms.links import require_base_url
 from lms.security import SessionInterface, add_security_headers
 from lms.web import lms_url_for, render_error
@@ -42,6 +43,7 @@ def create_app(
     app.config.from_mapping(read_settings(os.environ))
     app.config.from_mapping(config or {})
     apply_standalone_settings(app.config, config or {})
+    require_standalone_extras()
     ephemeral = configure_secret_key(app, allow_missing_secret)
     configure_hosts(app, allow_missing_secret)
     configure_database(app)
@@ -60,6 +62,15 @@ def create_app(
     handle_too_large(app)  # 413: the LMS's page saying what to do
     app.after_request(add_security_headers)
     return app
+
+
+def require_standalone_extras() -> None:
+    """The standalone app throttles sign-in (Flask-Limiter) and checks new passwords
+    (zxcvbn): both come with `lms[standalone]`, which a host app does not need."""
+    if missing("standalone", ("flask_limiter", "zxcvbn")):
+        raise ConfigError(
+            how_to_install("standalone", "The standalone app (sign-in throttling, passwords)")
+        )
 
 
 def favicon() -> Response:
@@ -95,6 +106,9 @@ def trust_proxies(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if url.startswith("postgresql+psycopg") and missing("postgres"):
+        raise ConfigError(how_to_install("postgres", "PostgreSQL"))
     os.makedirs(app.instance_path, exist_ok=True)
     db = SQLAlchemy()
     db.init_app(app)

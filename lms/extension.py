@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request_finished
 
 # The CE record's hook on every session, then the learning records' (which reads the
 # CE entries the first one adds).
 import lms.ce.record
+import lms.identity.hooks
 import lms.lti.outbox
 import lms.xapi.record  # noqa: F401
-from lms.access import UserInfo, current_profile, default_user_info
+from lms.access import current_profile
 from lms.admin.views import bp as admin_bp
 from lms.badges.views import bp as badges_bp
 from lms.catalogue.views import bp as catalogue_bp
@@ -36,12 +37,17 @@ from lms.errors import close_sessions_quietly, handle_busy_database, handle_too_
 from lms.evaluations.views import bp as evaluations_bp
 from lms.gradebook.views import bp as gradebook_bp
 from lms.grading.views import bp as grading_bp
+from lms.identity.info import UserInfo, default_user_info
+from lms.identity.keys import primary_key
+from lms.identity.profiles import forget_user
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
 from lms.lti.views import bp as lti_bp
+from lms.models import Account
 from lms.profile.views import bp as profile_bp
 from lms.quizzes.views import bp as quizzes_bp
+from lms.security import apply_content_security_policy
 from lms.teaching.views import bp as teaching_bp
 from lms.throttle import Throttle
 from lms.web import (
@@ -61,6 +67,10 @@ class LMSState:
     name: str
     url_prefix: str
     user_info: Callable[[Any], UserInfo]
+    #: The value a user's profile is keyed on: never changing (lms.identity.keys).
+    user_key: Callable[[Any], Any] = primary_key
+    #: The host's user model (found when not given; see lms.identity.profiles.user_model).
+    user_model: type | None = None
     #: True in the standalone app, which has the LMS's own accounts and sign-in.
     own_accounts: bool = False
     #: True when the app runs with a throw-away secret key (debug, CLI, demo).
@@ -100,10 +110,19 @@ class LMS:
         name: str = "lms",
         url_prefix: str | None = None,
         user_info: Callable[[Any], UserInfo] | None = None,
+        user_key: Callable[[Any], Any] | None = None,
+        user_model: type | None = None,
     ) -> None:
+        """`user_info(user)` returns `lms.UserInfo(email, name)` (default: read from the
+        user's attributes); `user_key(user)` a value that never changes for the user
+        (default: the primary key; never `get_id()`, which Flask-Security rotates);
+        `user_model` is the host's user class, whose deletions the LMS watches (default:
+        the one Flask-Login user class among the app's models)."""
         self.name = name
         self.url_prefix = url_prefix
         self.user_info = user_info or default_user_info
+        self.user_key = user_key or primary_key
+        self.user_model = user_model
         if app is not None:
             self.init_app(app)
 
@@ -142,6 +161,8 @@ class LMS:
             name=self.name,
             url_prefix=prefix,
             user_info=self.user_info,
+            user_key=self.user_key,
+            user_model=self.user_model if accounts is None else Account,
             own_accounts=accounts is not None,
         )
 
@@ -167,4 +188,13 @@ class LMS:
                 "lms_standalone": accounts is not None,
             }
 
+        # The policy goes on after every after_request function, the host's included.
+        request_finished.connect(apply_content_security_policy, app)
         app.cli.add_command(lms_cli)
+
+    @staticmethod
+    def forget_user(key: str | int) -> bool:
+        """Pseudonymise the profile of the user with `key` (its CE record is kept), for a
+        host that deletes a user other than through the ORM; in an app context. False when
+        no profile has that key. The same as `lms.forget_user(key)`."""
+        return forget_user(key)

@@ -5,8 +5,10 @@ The standalone app's Content-Security-Policy allows no inline script at all: eve
 is a file in lms/static. Stored HTML (lessons) is sanitised, and this is the second line of
 defence. In a host app the policy is the host's business (LMS_CONTENT_SECURITY_POLICY is
 off by default there): a host layout loads the host's own styles and scripts, which the
-LMS's policy would refuse. A policy the LMS sends is merged with one already on the
-response, so neither side's resources are refused.
+LMS's policy would refuse. A host that opts in (LMS_CONTENT_SECURITY_POLICY) and sends a
+policy of its own gets one policy on LMS pages that allows what either allows: the LMS
+merges its policy into the response once every `after_request` function, the host's
+included (Flask-Talisman's, say), has run (Flask's `request_finished` signal).
 """
 
 from __future__ import annotations
@@ -141,15 +143,27 @@ def add_security_headers(response: Response) -> Response:
         # button after signing out).
         if is_private(response):
             response.headers["Cache-Control"] = "no-store"
-    policy = content_security_policy()
-    if policy:
-        existing = response.headers.get("Content-Security-Policy")
-        if existing and existing != policy:
-            policy = merge_policies(existing, policy)
-        response.headers["Content-Security-Policy"] = policy
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def apply_content_security_policy(sender: Flask, response: Response, **_: object) -> None:
+    """(Flask's `request_finished`, after every after_request function.) The LMS's policy
+    on its responses (every response of the standalone app), merged with a policy the
+    host put on the response."""
+    state = sender.extensions.get("lms")
+    if state is None or not has_request_context():
+        return
+    if not state.own_accounts and (request.blueprint or "").partition(".")[0] != state.name:
+        return
+    policy = content_security_policy()
+    if not policy:
+        return
+    existing = response.headers.get("Content-Security-Policy")
+    if existing and existing != policy:
+        policy = merge_policies(existing, policy)
+    response.headers["Content-Security-Policy"] = policy
 
 
 class SessionInterface(SecureCookieSessionInterface):

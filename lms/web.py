@@ -196,6 +196,9 @@ class HostLinks(NamedTuple):
     home_url: str | None
     home_label: str
     sign_out_url: str | None
+    #: True when the host's sign-out answers POST only (Flask-Security's default since
+    #: 5.0): the header then signs out with a form carrying Flask-WTF's CSRF token.
+    sign_out_by_post: bool = False
 
 
 #: Sign-out endpoints of common Flask stacks (Flask-Security, the Mega-Tutorial, ...).
@@ -223,5 +226,12 @@ def host_links() -> HostLinks:
     if sign_out is None:
         sign_out = next((e for e in SIGN_OUT_ENDPOINTS if e in current_app.view_functions), None)
     return HostLinks(
-        url_for(home) if home else None, label, url_for(sign_out) if sign_out else None
+        url_for(home) if home else None,
+        label,
+        url_for(sign_out) if sign_out else None,
+        bool(sign_out) and not _answers_get(sign_out),
     )
+
+
+def _answers_get(endpoint: str) -> bool:
+    return any("GET" in (rule.methods or ()) for rule in current_app.url_map.iter_rules(endpoint))

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.accounts.passwords import password_problem
 from lms.database import session
+from lms.identity.keys import user_marker
 from lms.models import Account, Profession, Profile, Role
 
 MAX_NAME_LENGTH = 120
@@ -85,6 +86,7 @@ def create_account(
     session.add(
         Profile(
             user_id=str(account.id),
+            user_marker=user_marker(account),
             email=email,
             display_name=account.name,
             role=role,

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from lms.database import session
 from lms.evaluations.results import evaluation_results
+from lms.extras import require
 from lms.gradebook.export import safe_cell
 from lms.models import (
     Certificate,
@@ -80,6 +81,7 @@ def transcript_rows(lines: list[TranscriptLine]) -> list[list[Any]]:
 
 
 def transcript_pdf(profile: Profile, lines: list[TranscriptLine], site_name: str) -> bytes:
+    require("pdf", "Transcript PDFs")
     from fpdf import FPDF  # a third of a second to import: only here
 
     def latin1(text: str) -> str:

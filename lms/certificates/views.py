@@ -8,6 +8,7 @@ from lms.access import current_profile, login_required
 from lms.badges.service import check_stored, find_credential, provider, urls
 from lms.certificates import manage
 from lms.certificates.service import find_certificate, masked_licence
+from lms.extras import require
 from lms.links import external_url
 from lms.models import Certificate
 from lms.web import lms_blueprint
@@ -50,6 +51,7 @@ def download(code: str) -> Response:
         abort(410, description=f"This certificate is {certificate.status}: see its page.")
     # Imported here: fpdf2 takes a third of a second to import, and every worker would
     # pay it at start-up for a page few people open.
+    require("pdf", "Certificate PDFs")
     from lms.certificates.pdf import certificate_pdf
 
     verify_url = external_url("certificates.verify", code=certificate.code)

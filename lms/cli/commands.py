@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import click
 import sqlalchemy as sa
 from flask import current_app
-from flask.cli import AppGroup
 
 from lms.cli.badges import badges_cli
 from lms.cli.ce import ce_cli
+from lms.cli.database import DatabaseGroup
 from lms.cli.grading import grading_cli
 from lms.cli.jobs import jobs_cli, worker_command
 from lms.cli.lti import lti_cli
@@ -28,7 +28,7 @@ from lms.resources import bundled_courses_dir
 if TYPE_CHECKING:
     from lms.content.loader import LoadResult
 
-lms_cli = AppGroup("lms", help="Manage the LMS: database, users, courses.")
+lms_cli = DatabaseGroup("lms", help="Manage the LMS: database, users, courses.")
 
 
 @lms_cli.group("db")
@@ -73,7 +73,7 @@ def db_revision(message: str) -> None:
     migrate.revision(message)
 
 
-@lms_cli.group("users")
+@lms_cli.group("users", cls=DatabaseGroup)
 def users_group() -> None:
     """Create users and set their roles."""
 
@@ -135,7 +135,43 @@ def users_set_role(email: str, role: str) -> None:
     click.echo(f"{email}: role is now {role}.")
 
 
-@lms_cli.group("courses")
+@users_group.command("forget")
+@click.argument("key")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_forget(key: str, yes: bool) -> None:
+    """Pseudonymise the profile of the user with KEY (their primary key, or your
+    user_key's value), for a user deleted other than through the ORM. The CE record is
+    kept, as accreditors require."""
+    from lms.identity.profiles import forget_user
+
+    if not yes:
+        click.confirm(
+            f"Pseudonymise the LMS profile of user {key}? This cannot be undone", abort=True
+        )
+    if not forget_user(key):
+        raise click.ClickException(f"No LMS profile has the key {key!r}.")
+    click.echo(f"The profile of user {key} is pseudonymised; its CE record is kept.")
+
+
+@users_group.command("rekey")
+def users_rekey() -> None:
+    """Move profiles made before 0.2 (keyed by get_id()) to each user's stable key.
+
+    Run once after `flask lms db upgrade`, in a host whose get_id() is not the primary
+    key (Flask-Security); harmless elsewhere (it records each user's marker).
+    """
+    from lms.identity.profiles import rekey_profiles, user_model
+
+    model = user_model()
+    if model is None:
+        raise click.ClickException(
+            "Cannot tell which model is the user model: pass LMS(app, user_model=User)."
+        )
+    for line in rekey_profiles(session.scalars(sa.select(model))).lines():
+        click.echo(line)
+
+
+@lms_cli.group("courses", cls=DatabaseGroup)
 def courses_group() -> None:
     """Check course files, load them into the database, import and export GIFT."""
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
+from lms.cli.database import DatabaseGroup
 from lms.config import HOW_TO_SET_THE_BASE_URL
 from lms.database import session, utcnow
 from lms.links import may_run_without_base_url
 from lms.notifications import send_grading_digests
 
-grading_cli = AppGroup("grading", help="Grading: the instructors' daily digest.")
+grading_cli = DatabaseGroup("grading", help="Grading: the instructors' daily digest.")
 
 
 @grading_cli.command("digest")

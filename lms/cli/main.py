@@ -24,6 +24,8 @@ from lms.config import HOW_TO_SET_THE_BASE_URL, HOW_TO_SET_THE_KEY, ConfigError
 def create_cli_app() -> Flask:
     from lms.app import create_app
 
+    # A ConfigError (a setting that cannot work, an extra not installed) ends the command
+    # in `main` with one line and exit status 2.
     return create_app(allow_missing_secret=True)
 
 

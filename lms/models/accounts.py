@@ -1,8 +1,9 @@
 """People: standalone sign-in accounts and the LMS profile every user has.
 
 `Account` exists for standalone mode only; a host app brings its own user model. Every
-other LMS record points at a `Profile`, which is keyed by the user's id as Flask-Login
-reports it (`user.get_id()`), so the same tables serve both modes.
+other LMS record points at a `Profile`, which is keyed by a value that never changes for
+the user (by default the user row's primary key; see `lms.identity.keys` for why not
+`get_id()`), so the same tables serve both modes.
 """
 
 from __future__ import annotations
@@ -74,8 +75,12 @@ class Profile(Base):
     __tablename__ = "lms_profile"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    #: The user's id in the user model that signs people in (an Account or the host's user).
-    user_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    #: The user's key in the user model that signs people in (an Account or the host's
+    #: user): its primary key, or the host's `user_key=`. None once the user is gone.
+    user_id: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    #: SHA-256 of the user's creation time (or email) when linked: a new user who gets a
+    #: gone user's key is told apart and never gets this profile (lms.identity.keys).
+    user_marker: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     role: so.Mapped[Role] = so.mapped_column(enum_type(Role), default=Role.LEARNER)
@@ -88,6 +93,8 @@ class Profile(Base):
     birth_month: so.Mapped[int | None]
     birth_day: so.Mapped[int | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    #: When the user was removed and this profile pseudonymised (its CE record is kept).
+    forgotten_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     @property
     def is_admin(self) -> bool:

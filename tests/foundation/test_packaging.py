@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -41,6 +42,18 @@ def test_wheel_contains_templates_courses_and_migrations(wheel: Path) -> None:
     missing = {p for p in packages if f"{p}/__init__.py" not in names}
     assert not missing, f"add these to [options] packages in setup.cfg: {missing}"
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_the_core_install_pulls_only_what_a_host_needs(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        lines = archive.read(metadata).decode().splitlines()
+    requires = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Requires-Dist")]
+    core = {re.split(r"[ <>=!\[;]", r)[0].lower() for r in requires if "extra ==" not in r}
+    assert not core & {"gunicorn", "psycopg", "fpdf2", "flask-limiter", "zxcvbn", "pillow"}
+    assert {"flask", "flask-login", "flask-sqlalchemy", "sqlalchemy", "alembic"} <= core
+    extras = {line.split(":", 1)[1].strip() for line in lines if line.startswith("Provides-Extra")}
+    assert {"pdf", "postgres", "limits", "server", "standalone", "badges", "test"} <= extras
 
 
 def test_installed_package_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +14,9 @@ from flask_login import LoginManager, UserMixin, login_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from lms import LMS, migrate
+from lms import LMS, UserInfo, migrate
 from lms.config import ConfigError
+from lms.identity import default_user_info
 from lms.models import Course, Lesson, Module, Profession, Profile, Track
 from tests.conftest import post_form
 
@@ -222,3 +224,130 @@ def test_a_host_can_ask_for_the_lms_policy(empty_database_url: str, tmp_path: Pa
     assert "Content-Security-Policy" not in client.get("/").headers
     with app.app_context():
         app.extensions["host_models"]["db"].engine.dispose()
+
+
+def test_user_info_must_return_a_user_info(empty_database_url: str, tmp_path: Path) -> None:
+    app = make_host_app(empty_database_url, tmp_path)
+    LMS(app, url_prefix="/learn", user_info=lambda user: (user.email, user.username))
+    with app.app_context():
+        migrate.upgrade()
+        models = app.extensions["host_models"]
+        models["db"].create_all()
+        models["db"].session.add(models["User"](email="ana@example.com", username="ana"))
+        models["db"].session.commit()
+    client = app.test_client()
+    client.get("/login/1")
+    with pytest.raises(TypeError, match=r"must return lms.UserInfo\(email=..., name=...\)"):
+        client.get("/learn/")
+    with app.app_context():
+        app.extensions["host_models"]["db"].engine.dispose()
+
+
+def test_a_host_can_key_profiles_on_its_own_permanent_id(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    app = make_host_app(empty_database_url, tmp_path)
+    LMS(
+        app,
+        url_prefix="/learn",
+        user_key=lambda user: f"staff-{user.username}",
+        user_info=lambda user: UserInfo(user.email, user.username.title()),
+    )
+    with app.app_context():
+        migrate.upgrade()
+        models = app.extensions["host_models"]
+        models["db"].create_all()
+        models["db"].session.add(models["User"](email="ana@example.com", username="ana"))
+        models["db"].session.commit()
+    client = app.test_client()
+    client.get("/login/1")
+    client.get("/learn/")
+    with app.app_context():
+        profile = app.extensions["host_models"]["db"].session.scalar(sa.select(Profile))
+        assert profile is not None
+        assert (profile.user_id, profile.display_name) == ("staff-ana", "Ana")
+        app.extensions["host_models"]["db"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("attributes", "shown"),
+    [
+        ({"name": "Ana Alves", "username": "ana"}, "Ana Alves"),
+        ({"full_name": "Ana Alves"}, "Ana Alves"),
+        ({"first_name": "Ana", "last_name": "Alves", "username": "aalves"}, "Ana Alves"),
+        ({"first_name": "Ana", "last_name": None}, "Ana"),
+        ({"username": "aalves"}, "aalves"),
+        ({}, "ana.alves"),
+    ],
+)
+def test_default_user_info_reads_the_names_hosts_use(
+    attributes: dict[str, str | None], shown: str
+) -> None:
+    user = SimpleNamespace(email="ana.alves@example.com", **attributes)
+    assert default_user_info(user) == UserInfo("ana.alves@example.com", shown)
+
+
+def test_without_a_creation_time_the_email_marks_the_user_and_follows_orm_changes(
+    host: Flask,
+) -> None:
+    """The host's users have no creation time: the marker is the email, and a new email
+    saved through the ORM moves with the user (the profile stays theirs)."""
+    models = host.extensions["host_models"]
+    db = models["db"]
+    with host.app_context():
+        migrate.upgrade()
+        db.create_all()
+        db.session.add(models["User"](email="ana@example.com", username="ana"))
+        db.session.commit()
+    client = host.test_client()
+    client.get("/login/1")
+    client.get("/learn/")
+    with host.app_context():
+        db.session.get(models["User"], 1).email = "ana@example.net"
+        db.session.commit()
+    client = host.test_client()
+    client.get("/login/1")
+    client.get("/learn/")
+    with host.app_context():
+        profiles = db.session.execute(sa.select(Profile.id, Profile.user_id, Profile.email)).all()
+        assert [tuple(p) for p in profiles] == [(1, "1", "ana@example.net")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["lms", "courses", "sync"],
+        ["lms", "users", "set-role", "ana@example.com", "admin"],
+        ["lms", "users", "forget", "1", "--yes"],
+        ["lms", "grading", "digest"],
+    ],
+)
+def test_commands_before_db_upgrade_say_what_to_run_in_one_line(
+    host: Flask, command: list[str]
+) -> None:
+    result = host.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: The database has no LMS tables: run `flask lms db upgrade` first.\n"
+    )
+
+
+def test_a_command_on_an_out_of_date_database_says_to_upgrade(host: Flask) -> None:
+    with host.app_context():
+        migrate.upgrade("6c1f3e2a9b04")  # the revision before profiles' stable keys
+    result = host.test_cli_runner().invoke(args=["lms", "users", "set-role", "a@b.c", "admin"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: The database is at 6c1f3e2a9b04, the code needs {migrate.head_revision()}: "
+        "run `flask lms db upgrade` first.\n"
+    )
+
+
+def test_the_standalone_command_names_its_own_upgrade(empty_database_url: str) -> None:
+    from tests.conftest import make_test_app
+
+    app = make_test_app(empty_database_url)
+    result = app.test_cli_runner().invoke(args=["lms", "courses", "sync"])
+    assert result.output == "Error: The database has no LMS tables: run `lms db upgrade` first.\n"
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()

@@ -1,0 +1,1 @@
+"""Examples of using the LMS (see host_app/README.md)."""
