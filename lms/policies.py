@@ -139,6 +139,7 @@ POLICIES: dict[str, Audience] = {
     "admin.discard_job": Audience.ADMIN,
     "admin.users": Audience.ADMIN,
     "admin.set_role": Audience.ADMIN,
+    "admin.remove_user": Audience.ADMIN,
     "certificates.certificates": Audience.ADMIN,
     "certificates.certificates_csv": Audience.ADMIN,
     "certificates.certificate": Audience.ADMIN,

@@ -171,7 +171,10 @@ class IdConverter(IntegerConverter):
 
     An id outside that range cannot exist, so the URL does not match (404) instead of
     reaching the database, where SQLite overflows and PostgreSQL raises out-of-range.
+    ASCII digits only: werkzeug's `\\d` also takes other scripts' digits ("٣" is 3).
     """
+
+    regex = r"[0-9]+"
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, min=1, max=MAX_ID)

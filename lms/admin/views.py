@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from lms.access import current_profile, role_required
 from lms.admin.pages import admin_links
+from lms.admin.removal import remove_person
 from lms.admin.roles import RoleError, change_role
 from lms.database import session, valid_id
 from lms.models import OutboxMessage, Profile, Role
@@ -140,3 +142,46 @@ def set_role(profile_id: int) -> Response:
     session.commit()
     flash(f"{profile.display_name} is now {profile.role.value}.")
     return redirect(lms_url_for("admin.users", q=request.args.get("q") or None))
+
+
+class RemovePersonForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            InputRequired("Give the reason: it is kept in the CE record."),
+            Length(max=2000, message="Keep the reason under 2,000 characters."),
+        ],
+    )
+    understood = BooleanField(
+        "I understand that this cannot be undone",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
+
+
+def _person_or_404(profile_id: int) -> Profile:
+    profile = session.get(Profile, profile_id) if valid_id(profile_id) else None
+    if profile is None:
+        abort(404, description="There is no such person.")
+    return profile
+
+
+@bp.route("/admin/users/<lms_id:profile_id>/remove", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def remove_user(profile_id: int) -> str | Response | tuple[str, int]:
+    """Remove a person: what it does, then (confirmed, with a reason) do it."""
+    profile = _person_or_404(profile_id)
+    form = RemovePersonForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("lms/admin/remove_user.html", person=profile, form=form), status
+    actor = current_profile()
+    assert actor is not None
+    name = profile.display_name
+    try:
+        remove_person(actor, profile, form.reason.data.strip())
+    except RoleError as error:
+        session.rollback()
+        abort(409, description=str(error))
+    session.commit()
+    flash(f"{name} was removed. Their CE record and certificates are kept, under a pseudonym.")
+    return redirect(lms_url_for("admin.users"))
