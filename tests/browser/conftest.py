@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from lms import migrate
 from lms.content.loader import load_courses
@@ -26,6 +24,7 @@ from lms.content.sync import sync_courses
 from lms.database import session
 from lms.resources import bundled_courses_dir
 from tests.conftest import make_test_app
+from tests.live import serving
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
@@ -99,14 +98,10 @@ def serve(database_url: str, courses: Path) -> Iterator[LiveServer]:
         sync_courses(result.courses)
         session.commit()
         session.remove()
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+        with serving(app) as url:
+            yield LiveServer(app, url)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             session.remove()
             app.extensions["sqlalchemy"].engine.dispose()

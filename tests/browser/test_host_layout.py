@@ -5,17 +5,16 @@ under `.lms`, and the page passes axe."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
 
 from examples.host_app import create_app, db
 from lms.models import Profession, Profile
 from tests.browser.test_accessibility import run_axe, summary
+from tests.live import serving
 from tests.plugin.conftest import HOST_PASSWORD, LEARNING_COURSES, add_user, cli
 
 pytestmark = pytest.mark.browser
@@ -46,14 +45,10 @@ def host_server(request: pytest.FixtureRequest, empty_database_url: str) -> Iter
         )
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

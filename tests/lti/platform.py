@@ -13,7 +13,6 @@ To test the tool's refusals, `mutate` changes the next launch message before sig
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +30,8 @@ from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
 from lti1p3platform.score import TScore, UpdateScoreStatus
 from lti1p3platform.service_connector import AssignmentsGradesService, TPage
-from werkzeug.serving import BaseWSGIServer, make_server
+
+from tests.live import serving
 
 LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
 INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
@@ -432,16 +432,9 @@ def run_platform(tool_url: str) -> Iterator[RunningPlatform]:
     site, so their cookies never meet), registered with the tool at `tool_url`."""
     state = PlatformState()
     app = make_platform(state)
-    server: BaseWSGIServer = make_server("localhost", 0, app, threaded=True)
-    url = f"http://localhost:{server.server_port}"
-    state.issuer = url
-    state.tool_login_url = f"{tool_url}/lti/login"
-    state.tool_launch_url = f"{tool_url}/lti/launch"
-    state.tool_keyset_url = f"{tool_url}/.well-known/jwks.json"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(app, "localhost") as url:
+        state.issuer = url
+        state.tool_login_url = f"{tool_url}/lti/login"
+        state.tool_launch_url = f"{tool_url}/lti/launch"
+        state.tool_keyset_url = f"{tool_url}/.well-known/jwks.json"
         yield RunningPlatform(state, url)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
