@@ -11,9 +11,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from lms.profile.forms import no_control_characters, strip
+from lms.validators import NumberRange
 
 STATUSES = [
     SelectChoice("", "Any status"),

@@ -25,7 +25,6 @@ from wtforms import (
     TextAreaField,
     TimeField,
     ValidationError,
-    validators,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
@@ -33,6 +32,7 @@ from lms.cohorts.calendar import LocalTimeError, from_local
 from lms.cohorts.people import split_entries
 from lms.models import AttendanceStatus, Module, Profile
 from lms.profile.forms import ChoiceField, no_control_characters, strip, timezone_choices
+from lms.validators import NumberRange
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2199, 12, 31)
@@ -42,16 +42,6 @@ MAX_PASTED_EMAILS = 500
 INVITE_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 DATE_HINT = "Enter a date like 2025-03-03."
 DATETIME_HINT = "Enter a date and time like 2025-03-03 18:30."
-
-
-class NumberRange(validators.NumberRange):
-    """WTForms' NumberRange, also for a number too large for a float (its NaN check
-    raises OverflowError on one, which would be a 500)."""
-
-    def __call__(self, form: Any, field: Field) -> None:
-        if isinstance(field.data, int) and abs(field.data) > 10**15:
-            raise ValidationError(self.message)
-        super().__call__(form, field)
 
 
 def in_date_range(form: Any, field: Field) -> None:

@@ -18,9 +18,10 @@ from wtforms import (
     SubmitField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from lms.models import Profession
+from lms.validators import NumberRange
 
 PROFESSION_LABELS = {
     Profession.THERAPIST: "Therapist",

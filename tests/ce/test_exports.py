@@ -116,6 +116,10 @@ def test_learners_give_board_id_and_birth_day_in_their_profile_if_they_wish(
     assert "ACCME" in page and "optional" in page.lower()
     refused = post_form(learner, "/profile", form | {"birth_month": "2", "birth_day": "30"})
     assert "February has no day 30." in refused.get_data(as_text=True)
+    # Found by the form fuzzer: WTForms' NumberRange raised OverflowError (a 500).
+    for huge in ("9" * 400, str(10**30)):
+        too_big = post_form(learner, "/profile", form | {"birth_month": "2", "birth_day": huge})
+        assert "Enter a day from 1 to 31." in too_big.get_data(as_text=True)
     half = post_form(learner, "/profile", form | {"birth_month": "2"})
     assert "Give both the birth month and day, or neither." in half.get_data(as_text=True)
     saved = post_form(
