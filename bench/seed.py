@@ -51,11 +51,15 @@ def seed(
     pool: int = 0,
     cohort_size: int = COHORT_SIZE,
     random_seed: int = RANDOM_SEED,
+    secret_key: str = "bench-seed",  # noqa: S107 (signs nothing that outlives the seeding)
 ) -> SeedInfo:
-    """Migrate `database_url` (an empty database, or one this script seeded) and seed it."""
+    """Migrate `database_url` (an empty database, or one this script seeded) and seed it.
+
+    `secret_key`: the serving app's, for the pool's autosave bodies (an attempt's page names
+    its questions and choices with a key derived from it: `lms.quizzes.tokens`)."""
     app = create_app(
         {
-            "SECRET_KEY": "bench-seed",
+            "SECRET_KEY": secret_key,
             "LMS_BASE_URL": "http://127.0.0.1",
             "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         }

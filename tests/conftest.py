@@ -137,11 +137,15 @@ def shared_badges_key_file() -> str:
     return str(folder / "badges-key.pem")
 
 
+#: The test apps' secret key (seeded autosave bodies name questions with a key from it).
+TEST_SECRET_KEY = "test-secret"
+
+
 def make_test_app(database_url: str, **config: Any) -> Flask:
     return create_app(
         {
             "TESTING": True,
-            "SECRET_KEY": "test-secret",
+            "SECRET_KEY": TEST_SECRET_KEY,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "LMS_BADGES_KEY_FILE": shared_badges_key_file(),
         }
@@ -254,14 +258,17 @@ def courses(app: Flask, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
 
 
-def count_queries(app: Flask, client: FlaskClient, url: str, *, warm_up: bool = True) -> int:
-    """How many SQL statements one GET of `url` runs (for query budgets: counts, not time).
+def count_queries(
+    app: Flask, client: FlaskClient, url: str, *, warm_up: bool = True, **request: Any
+) -> int:
+    """How many SQL statements one GET of `url` runs (for query budgets: counts, not time);
+    `request`: other arguments of the request (`method="POST"`, `json=...`, `headers=...`).
 
     Counted on a second GET unless `warm_up` is False: the first one of a process also
     loads the course's structure into the per-process cache (lms.learning.structure).
     """
     if warm_up:
-        first = client.get(url)
+        first = client.open(url, **request)
         assert first.status_code == 200, (url, first.status_code)
     with app.app_context():
         engine = app.extensions["sqlalchemy"].engine
@@ -272,7 +279,7 @@ def count_queries(app: Flask, client: FlaskClient, url: str, *, warm_up: bool = 
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.get(url)
+        response = client.open(url, **request)
         assert response.status_code == 200, (url, response.status_code)
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)

@@ -15,6 +15,7 @@ from typing import Any
 
 import lms.models as m
 from lms.database import session
+from lms.quizzes.tokens import AttemptTokens
 from lms.seeding.facts import CourseFacts, synced_courses
 from lms.seeding.seeder import Seeder
 from lms.seeding.writer import Writer
@@ -88,14 +89,24 @@ def pool_learner(seeder: Seeder, profile_id: int, email: str, course: CourseFact
             item, profile_id, 2, started, skill=0.8, submit=False
         )
         by_id = {v.id: v for v in item.versions}
+        names = AttemptTokens.for_attempt(attempt_id)  # as the attempt's page names them
         body = {
-            str(entry["version_id"]): seeder.response(by_id[entry["version_id"]], True)
-            for entry in layout
+            names.question(version.id): page_value(names, version, seeder.response(version, True))
+            for version in (by_id[entry["version_id"]] for entry in layout)
         }
         attempts.append(
             {"id": attempt_id, "quiz": item.slug, "autosave": json.dumps({"answers": body})}
         )
     return PoolLearner(email, attempts)
+
+
+def page_value(names: AttemptTokens, version: m.QuestionVersion, response: Any) -> Any:
+    """A stored response as the attempt's page sends it: choices by their names."""
+    if version.type is m.QuestionType.SINGLE:
+        return names.choice(response)
+    if version.type is m.QuestionType.MULTIPLE:
+        return sorted(names.choice(choice) for choice in response)
+    return response
 
 
 def populate(
