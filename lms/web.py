@@ -238,3 +238,13 @@ def host_links() -> HostLinks:
 
 def _answers_get(endpoint: str) -> bool:
     return any("GET" in (rule.methods or ()) for rule in current_app.url_map.iter_rules(endpoint))
+
+
+#: Beyond any list's last page: a bigger number is a typo or a probe, and OFFSET grows with it.
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The `page` query argument of a paged list: 1 when missing or not a number, at most
+    `MAX_PAGE` (lists clamp it to their last page)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)

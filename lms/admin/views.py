@@ -17,13 +17,12 @@ from lms.admin.removal import remove_person
 from lms.admin.roles import RoleError, change_role
 from lms.database import session, valid_id
 from lms.models import OutboxMessage, Profile, Role
-from lms.web import lms_blueprint, lms_url_for
+from lms.web import lms_blueprint, lms_url_for, page_number
 
 bp = lms_blueprint("admin", __name__)
 
 OUTBOX_PAGE_SIZE = 20
 USERS_PAGE_SIZE = 50
-MAX_PAGE = 100_000
 
 
 @bp.get("/admin")
@@ -37,7 +36,7 @@ def index() -> str:
 @role_required(Role.ADMIN)
 def outbox() -> str:
     """Every mail the LMS sent or tried to send, newest first."""
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_number()
     query = sa.select(OutboxMessage).order_by(
         OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
     )
@@ -106,7 +105,7 @@ def users() -> str:
     """People and their roles, searchable by name or email."""
     # No NUL: PostgreSQL refuses it in a query parameter (that was a 500).
     search = (request.args.get("q") or "").replace("\x00", "").strip()[:200]
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_number()
     query = sa.select(Profile).order_by(Profile.display_name, Profile.id)
     if search:
         pattern = f"%{search.lower()}%"

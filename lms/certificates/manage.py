@@ -15,10 +15,9 @@ from lms.certificates.service import CertificateError, find_certificate, reissue
 from lms.database import session
 from lms.gradebook.export import csv_response
 from lms.models import CEEvent, Certificate, Course, Enrolment, Profile, Role
-from lms.web import lms_url_for
+from lms.web import lms_url_for, page_number
 
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 
 
 def filtered(form: CertificateFilterForm) -> sa.Select[tuple[Certificate]]:
@@ -66,7 +65,7 @@ def _filters() -> CertificateFilterForm:
 def certificates() -> str:
     """Every certificate, filtered by course, cohort, date and status."""
     form = _filters()
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_number()
     found = current_app.extensions["sqlalchemy"].paginate(
         filtered(form), page=page, per_page=PAGE_SIZE, error_out=False
     )

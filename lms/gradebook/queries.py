@@ -13,18 +13,21 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from lms.database import session
-from lms.learning.progress import CourseOutline, outlines_for
-from lms.learning.status import QuizState, Status
+from lms.learning.progress import CourseOutline, course_outline, outlines_for
+from lms.learning.status import QuizState
 from lms.learning.structure import course_structure
 from lms.models import (
     Answer,
     Attempt,
+    AttemptStatus,
     Cohort,
     Course,
     Enrolment,
     EnrolmentStatus,
     Grade,
+    Lesson,
     LessonProgress,
+    Module,
     Profile,
     QuestionVersion,
     Quiz,
@@ -50,31 +53,79 @@ class GradebookRow:
         return sum(i.progress.active_seconds for i in self.outline.items if i.progress)
 
 
+#: Learners on a page of the gradebook (Moodle's grader report shows 100, Open edX's 25).
+PAGE_SIZE = 50
+
+
+@dataclass
+class LearnerCounts:
+    """Of every current learner (not only the page shown)."""
+
+    total: int
+    completed: int
+    awaiting_grading: int
+
+
 @dataclass
 class Gradebook:
     course: Course
     cohort: Cohort | None
     quizzes: list[Quiz]
     rows: list[GradebookRow]
+    counts: LearnerCounts
+    page: int = 1
+    pages: int = 1
 
-    def count(self, status: Status) -> int:
-        return sum(1 for row in self.rows if row.outline.status is status)
+    @property
+    def first_number(self) -> int:
+        """The number of the page's first learner, counting from 1."""
+        return (self.page - 1) * PAGE_SIZE + 1
 
 
-def enrolments_of(course: Course, cohort: Cohort | None) -> list[Enrolment]:
-    """Current learners of a cohort, or the self-paced learners of a course."""
-    query = (
+def _current_learners(course: Course, cohort: Cohort | None) -> list[sa.ColumnElement[bool]]:
+    return [
+        Enrolment.course_id == course.id,
+        Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        Enrolment.cohort_id.is_(None) if cohort is None else Enrolment.cohort_id == cohort.id,
+    ]
+
+
+def enrolments_query(course: Course, cohort: Cohort | None) -> sa.Select[tuple[Enrolment]]:
+    """Current learners of a cohort, or the self-paced learners of a course, by name."""
+    return (
         sa.select(Enrolment)
         .join(Profile, Enrolment.profile_id == Profile.id)
-        .where(Enrolment.course_id == course.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .where(*_current_learners(course, cohort))
         .options(so.contains_eager(Enrolment.profile))
         .order_by(Profile.display_name, Profile.id)
     )
-    if cohort is None:
-        query = query.where(Enrolment.cohort_id.is_(None))
-    else:
-        query = query.where(Enrolment.cohort_id == cohort.id)
-    return list(session.scalars(query))
+
+
+def enrolments_of(course: Course, cohort: Cohort | None) -> list[Enrolment]:
+    return list(session.scalars(enrolments_query(course, cohort)))
+
+
+def learner_counts(course: Course, cohort: Cohort | None) -> LearnerCounts:
+    """How many current learners, how many completed the course (as recorded when they
+    did), and how many have an attempt awaiting grading: one query."""
+    awaiting = (
+        sa.select(Attempt.id)
+        .join(Quiz, Attempt.quiz_id == Quiz.id)
+        .where(
+            Attempt.profile_id == Enrolment.profile_id,
+            Quiz.course_id == course.id,
+            Attempt.status == AttemptStatus.AWAITING_GRADING,
+        )
+        .exists()
+    )
+    total, completed, waiting = session.execute(
+        sa.select(
+            sa.func.count(Enrolment.id),
+            sa.func.count(Enrolment.completed_at),
+            sa.func.count(sa.case((awaiting, 1))),
+        ).where(*_current_learners(course, cohort))
+    ).one()
+    return LearnerCounts(total, completed, waiting)
 
 
 def live_quizzes(course: Course) -> list[Quiz]:
@@ -88,9 +139,17 @@ def live_quizzes(course: Course) -> list[Quiz]:
     ]
 
 
-def build_gradebook(course: Course, cohort: Cohort | None) -> Gradebook:
+def build_gradebook(course: Course, cohort: Cohort | None, page: int | None = 1) -> Gradebook:
+    """One page of learners (`PAGE_SIZE`, by name), or every learner when `page` is None
+    (the CSV exports). Pages past the last show the last."""
     course = course_structure(course.id)
-    enrolments = enrolments_of(course, cohort)
+    counts = learner_counts(course, cohort)
+    query = enrolments_query(course, cohort)
+    pages = max((counts.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page is not None:
+        page = min(max(page, 1), pages)
+        query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    enrolments = list(session.scalars(query))
     outlines = outlines_for(course, enrolments)
     quizzes = live_quizzes(course)
     rows = []
@@ -98,7 +157,7 @@ def build_gradebook(course: Course, cohort: Cohort | None) -> Gradebook:
         outline = outlines[enrolment.id]
         states = {item.item.id: item.quiz for item in outline.items if item.kind == "quiz"}
         rows.append(GradebookRow(enrolment, outline, [states.get(q.id) for q in quizzes]))
-    return Gradebook(course, cohort, quizzes, rows)
+    return Gradebook(course, cohort, quizzes, rows, counts, page or 1, 1 if page is None else pages)
 
 
 @dataclass
@@ -112,7 +171,7 @@ class LearnerRecord:
 def learner_record(enrolment: Enrolment) -> LearnerRecord:
     """Everything about one learner in one course: attempts, answers, grades, reading."""
     course = course_structure(enrolment.course_id)
-    outline = outlines_for(course, [enrolment])[enrolment.id]
+    outline = course_outline(enrolment, course=course)
     attempts = list(
         session.scalars(
             sa.select(Attempt)
@@ -130,5 +189,17 @@ def learner_record(enrolment: Enrolment) -> LearnerRecord:
             .order_by(Quiz.position, Attempt.number)
         )
     )
-    reading = [i.progress for i in outline.items if i.progress is not None]
+    reading = list(
+        session.scalars(
+            sa.select(LessonProgress)
+            .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+            .join(Module, Lesson.module_id == Module.id)
+            .where(
+                LessonProgress.profile_id == enrolment.profile_id,
+                Lesson.course_id == course.id,
+            )
+            .options(so.contains_eager(LessonProgress.lesson))
+            .order_by(Module.position, Lesson.position, Lesson.id)  # the course's order
+        )
+    )
     return LearnerRecord(enrolment, outline, attempts, reading)

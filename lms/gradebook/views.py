@@ -24,7 +24,7 @@ from lms.learning.reading import exempt_from_minimum
 from lms.learning.status import Status
 from lms.models import Answer, Enrolment, Quiz, Role, TimeExemption
 from lms.quizzes.types import question_type
-from lms.web import lms_blueprint, lms_url_for
+from lms.web import lms_blueprint, lms_url_for, page_number
 
 bp = lms_blueprint("gradebook", __name__)
 
@@ -34,7 +34,7 @@ bp = lms_blueprint("gradebook", __name__)
 def cohort_gradebook(cohort_id: int) -> str:
     """A cohort's learners x quizzes, with completion and CE hours."""
     cohort = cohort_or_404(staff_profile(), cohort_id)
-    book = build_gradebook(cohort.course, cohort)
+    book = build_gradebook(cohort.course, cohort, page_number())
     return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
 
 
@@ -43,17 +43,17 @@ def cohort_gradebook(cohort_id: int) -> str:
 def course_gradebook(slug: str) -> str:
     """The self-paced learners of a course."""
     course = course_or_404(staff_profile(), slug)
-    book = build_gradebook(course, None)
+    book = build_gradebook(course, None, page_number())
     return render_template("lms/gradebook/gradebook.html", book=book, statuses=Status)
 
 
 def _export(kind: str, cohort_id: int | None = None, slug: str | None = None) -> Response:
     if cohort_id is not None:
         cohort = cohort_or_404(staff_profile(), cohort_id)
-        book, name = build_gradebook(cohort.course, cohort), f"cohort-{cohort.id}"
+        book, name = build_gradebook(cohort.course, cohort, page=None), f"cohort-{cohort.id}"
     else:
         course = course_or_404(staff_profile(), slug or "")
-        book, name = build_gradebook(course, None), f"{course.slug}-self-paced"
+        book, name = build_gradebook(course, None, page=None), f"{course.slug}-self-paced"
     header, rows = gradebook_rows(book) if kind == "gradebook" else progress_rows(book)
     return csv_response(f"{name}-{kind}.csv", header, rows)
 

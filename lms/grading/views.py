@@ -58,7 +58,7 @@ from lms.models import (
 )
 from lms.quizzes.types import ESSAY_MAX_CHARS, word_count
 from lms.text import format_number, points_text
-from lms.web import lms_blueprint, lms_url_for, local_time, safe_next
+from lms.web import lms_blueprint, lms_url_for, local_time, page_number, safe_next
 
 bp = lms_blueprint("grading", __name__)
 
@@ -113,7 +113,7 @@ def learner_helpers() -> dict[str, Any]:
 @staff_required
 def queue() -> str:
     """Essay answers waiting for grading in the instructor's scope, oldest first."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     found = build_queue(_profile(), request.args, page)
     return render_template("lms/grading/queue.html", queue=found)
 

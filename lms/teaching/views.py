@@ -29,15 +29,17 @@ from lms.teaching.service import (
     course_instructors,
     unassign_course_instructor,
 )
-from lms.web import lms_blueprint, lms_url_for
+from lms.web import lms_blueprint, lms_url_for, page_number
 
 bp = lms_blueprint("teaching", __name__)
 
 
-def evaluation_links(course: Course, cohort: Cohort | None = None) -> list[tuple[str, str]]:
+def evaluation_links(course: Course | None, cohort: Cohort | None = None) -> list[tuple[str, str]]:
     """(label, URL) of the results page of each of the course's evaluations: a cohort's
-    answers, or (no cohort) the course's."""
-    structure = course_structure(course.id)  # cached: no query on every staff page
+    answers (`course` may then be None: the cohort's), or (no cohort) the course's."""
+    course_id = cohort.course_id if cohort is not None else course.id if course else None
+    assert course_id is not None, "evaluation_links needs a course or a cohort"
+    structure = course_structure(course_id)  # cached: no query on every staff page
     evaluations = [
         evaluation
         for module in structure.modules
@@ -49,7 +51,7 @@ def evaluation_links(course: Course, cohort: Cohort | None = None) -> list[tuple
         label = "Evaluation results" if len(evaluations) == 1 else f"{evaluation.title}: results"
         if cohort is None:
             url = lms_url_for(
-                "evaluations.course_results", slug=course.slug, evaluation_slug=evaluation.slug
+                "evaluations.course_results", slug=structure.slug, evaluation_slug=evaluation.slug
             )
         else:
             url = lms_url_for(
@@ -92,7 +94,7 @@ def course_learners(slug: str) -> str:
     """The course's self-paced learners: when they enrolled, how far they are, and their
     certificates, each leading to the learner's record."""
     found = course_or_404(staff_profile(), slug)
-    book = build_gradebook(found, None)
+    book = build_gradebook(found, None, page_number())
     certificates = {
         c.enrolment_id: c
         for c in session.scalars(

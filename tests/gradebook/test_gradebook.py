@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lms.database import session
+from lms.gradebook.queries import PAGE_SIZE
 from lms.learning.enrolment import join_cohort
 from lms.models import (
     Answer,
@@ -249,3 +250,45 @@ def test_gradebook_query_count_is_the_same_for_5_and_200_learners(
     client = sign_in_as(app, users, "admin@example.com")
     counts = [count_queries(app, client, f"/teach/cohorts/{c}/gradebook") for c in (small, large)]
     assert counts[0] == counts[1]
+
+
+def test_a_large_cohorts_gradebook_comes_in_pages_and_its_csv_has_everyone(
+    app: Flask, users: Users, courses: None
+) -> None:
+    """50 learners a page, by name, with the counts of the whole cohort; the export is
+    never paged."""
+    cohort_id, _ = make_cohort(app, name="Large", capacity=None)
+    names = [f"Learner {n:03d}" for n in range(PAGE_SIZE + 7)]
+    learners = add_learners(app, cohort_id, names)
+    with app.app_context():
+        quiz = session.scalar(sa.select(Quiz).where(Quiz.slug == "week-one-check"))
+        assert quiz is not None
+        waiting = Attempt(
+            quiz_id=quiz.id,
+            profile_id=learners[-1],
+            number=1,
+            status=AttemptStatus.AWAITING_GRADING,
+            max_score=Decimal(3),
+        )
+        session.add(waiting)
+        session.commit()
+    users.create("admin@example.com", role="admin")
+    client = sign_in_as(app, users, "admin@example.com")
+    url = f"/teach/cohorts/{cohort_id}/gradebook"
+
+    first = client.get(url).get_data(as_text=True)
+    assert f"{PAGE_SIZE + 7} learners · 0 completed the course · 1 with work awaiting" in first
+    assert f"Learners 1\u2013{PAGE_SIZE} of {PAGE_SIZE + 7}, by name" in first
+    assert "Learner 000" in first and f"Learner {PAGE_SIZE - 1:03d}" in first
+    assert f"Learner {PAGE_SIZE:03d}" not in first
+    assert "Page 1 of 2" in first and f'href="{url}?page=2"' in first
+
+    second = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert f"Learner {PAGE_SIZE:03d}" in second and "Learner 000" not in second
+    assert f'href="{url}?page=1"' in second and "Next →" not in second
+    # Past the last page, or not a number: the last page, or the first.
+    assert f"Learner {PAGE_SIZE + 6:03d}" in client.get(f"{url}?page=99").get_data(as_text=True)
+    assert "Learner 000" in client.get(f"{url}?page=abc").get_data(as_text=True)
+
+    exported = client.get(f"/teach/cohorts/{cohort_id}/gradebook.csv").get_data(as_text=True)
+    assert sum(1 for name in names if name in exported) == len(names)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from lms.database import session
+from lms.gradebook.queries import PAGE_SIZE
 from lms.learning.enrolment import enrol_self_paced
 from lms.models import Course, Enrolment, Profile, course_instructor
 from tests.ce.conftest import CE_COURSES
@@ -152,3 +153,26 @@ def test_the_cohort_gradebook_is_among_the_cohort_tabs(
     assert f'href="/teach/cohorts/{cohort_id}/gradebook" aria-current="page"' in gradebook
     with app.app_context():
         assert session.scalar(sa.select(sa.func.count(Enrolment.id))) == 0
+
+
+def test_a_courses_self_paced_learners_come_in_pages(app: Flask, people: People) -> None:
+    """Thousands of self-paced learners are one course's list: 50 a page, by name."""
+    with app.app_context():
+        course = session.scalar(sa.select(Course).where(Course.slug == "sp"))
+        assert course is not None
+        for n in range(PAGE_SIZE + 2):
+            profile = Profile(user_id=f"sp-{n}", email=f"sp{n}@example.com")
+            profile.display_name = f"Paced {n:03d}"
+            session.add(profile)
+            session.flush()
+            enrol_self_paced(profile, course)
+        session.commit()
+    admin = people.sign_in("ada@example.com", "admin")
+    first = admin.get("/teach/courses/sp/learners").get_data(as_text=True)
+    assert f"{PAGE_SIZE + 2} self-paced learners" in first
+    assert "Paced 000" in first and f"Paced {PAGE_SIZE:03d}" not in first
+    assert "/teach/courses/sp/learners?page=2" in links(first)
+    second = admin.get("/teach/courses/sp/learners?page=2").get_data(as_text=True)
+    assert f"Paced {PAGE_SIZE + 1:03d}" in second and "Paced 000" not in second
+    gradebook = admin.get("/teach/courses/sp/gradebook?page=2").get_data(as_text=True)
+    assert f"Paced {PAGE_SIZE:03d}" in gradebook and "Page 2 of 2" in gradebook
