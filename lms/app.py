@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, redirect
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -120,7 +121,8 @@ def configure_database(app: Flask) -> None:
 def configure_login(app: Flask) -> None:
     from lms.accounts.sessions import session_is_current
     from lms.database import session
-    from lms.models import Account
+    from lms.identity.profiles import remember_profile
+    from lms.models import Account, Profile
 
     login = LoginManager()
     login.login_view = "lms.accounts.sign_in"
@@ -131,8 +133,17 @@ def configure_login(app: Flask) -> None:
     def load_account(user_id: str) -> Account | None:
         if not user_id.isdigit():
             return None
-        account = session.get(Account, int(user_id))
-        # A session from before the last sign-out or password change is refused.
-        if account is None or not session_is_current(account):
+        # The account and its LMS profile in one query (every signed-in page needs both).
+        row = session.execute(
+            sa.select(Account, Profile)
+            .outerjoin(Profile, Profile.user_id == sa.cast(Account.id, sa.String))
+            .where(Account.id == int(user_id))
+        ).first()
+        if row is None:
             return None
+        account, profile = row
+        # A session from before the last sign-out or password change is refused.
+        if not session_is_current(account):
+            return None
+        remember_profile(str(account.id), profile)
         return account

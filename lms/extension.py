@@ -40,6 +40,7 @@ from lms.grading.views import bp as grading_bp
 from lms.identity.info import UserInfo, default_user_info
 from lms.identity.keys import primary_key
 from lms.identity.profiles import forget_user
+from lms.learning.gate import item_url
 from lms.learning.structure import CachedStructure
 from lms.learning.views import bp as learning_bp
 from lms.links import require_base_url
@@ -182,6 +183,7 @@ class LMS:
                 "lms_profile": current_profile,
                 "lms_csrf_token": generate_csrf,
                 "lms_url": lms_url_for,
+                "lms_item_url": item_url,
                 "lms_layout": app.config["LMS_BASE_TEMPLATE"] or "lms/layout.html",
                 "lms_host": host_links,
                 # Standalone apps have the LMS's own sign-in; hosts link to theirs.

@@ -120,7 +120,9 @@ def signed_in() -> bool:
     must still go out)."""
     user = g.get("_login_user")  # Flask-Login's user for this request, once loaded
     if user is not None:
-        return bool(user.is_authenticated)
+        # Not `is_authenticated`: that reads the account's `active`, a query of its own
+        # after the view's commit; any user at all makes the response private.
+        return not user.is_anonymous
     return "_user_id" in flask_session
 
 

@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 from lms.cohorts.scope import cohorts_in_scope
 from lms.database import session, utcnow
 from lms.grading.queue import waiting_count
-from lms.learning.progress import CourseOutline, course_outline
+from lms.learning.progress import CourseOutline, outlines_of
 from lms.learning.this_week import this_week
 from lms.models import (
     Answer,
@@ -59,10 +59,11 @@ def summary(profile: Profile, now: datetime | None = None) -> dict[str, Any]:
             .order_by(Certificate.id)  # a reissued certificate replaces the one before
         )
     }
-    cards = []
-    for enrolment in enrolments:
-        outline = course_outline(enrolment, now)
-        cards.append(CourseCard(enrolment, outline, certificates.get(enrolment.id)))
+    outlines = outlines_of(list(enrolments), now)  # all courses' rows in one batch each
+    cards = [
+        CourseCard(enrolment, outlines[enrolment.id], certificates.get(enrolment.id))
+        for enrolment in enrolments
+    ]
     feedback = session.scalars(
         sa.select(Grade)
         .join(Answer, Grade.answer_id == Answer.id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import abort, redirect, request
+from flask import abort, g, redirect, request
 
 from lms.access import current_profile
 from lms.database import session
@@ -109,19 +109,52 @@ def open_evaluation_or_abort(course_slug: str, evaluation_slug: str) -> Evaluati
 
 
 def open_quiz_or_abort(course_slug: str, quiz_slug: str) -> QuizAccess:
-    course = get_course_or_404(course_slug)
+    return open_quiz_in_or_abort(get_course_or_404(course_slug), quiz_slug)
+
+
+def open_quiz_in_or_abort(course: Course, quiz_slug: str) -> QuizAccess:
+    """`open_quiz_or_abort` for a course row already loaded (an attempt's)."""
+    if course.is_retired:
+        abort(404, description="There is no course at this address.")
     profile, enrolment, _outline, item = _open_item_or_abort(course, "quiz", quiz_slug)
     quiz = session.get(Quiz, item.item.id)  # the outline's rows are read-only snapshots
     assert quiz is not None
     return QuizAccess(course, quiz, profile, enrolment)
 
 
+def started_quiz_access(course: Course, quiz: Quiz) -> QuizAccess:
+    """The gate for answering an attempt already started: the learner is still enrolled
+    in the live course. The quiz's release rules are not checked again (the outline is
+    not computed): the attempt was started through `open_quiz_in_or_abort`, and its
+    answers are saved and handed in until it is submitted or its time runs out, even
+    if an override has since moved its module's opening date."""
+    if course.is_retired:
+        abort(404, description="There is no course at this address.")
+    profile, enrolment = require_enrolment(course)
+    return QuizAccess(course, quiz, profile, enrolment)
+
+
+#: Each kind of outline item's page: (endpoint, the argument naming the item).
+ITEM_PAGES = {
+    "lesson": ("learning.lesson", "lesson_slug"),
+    "evaluation": ("evaluations.evaluation", "evaluation_slug"),
+    "quiz": ("quizzes.quiz", "quiz_slug"),
+}
+_SLUG = "lms-item-slug"
+
+
 def item_url(course_slug: str, item: ItemView | None) -> str:
-    """The page of an outline item (the course's home when there is none)."""
+    """The page of an outline item (the course's home when there is none).
+
+    `url_for` is built once a request per course and kind, and the item's slug put in
+    (slugs are URL-safe, checked when courses load): an outline links every item, and
+    routing each link was a tenth of a lesson page's time."""
     if item is None:
         return lms_url_for("learning.course_home", slug=course_slug)
-    if item.kind == "lesson":
-        return lms_url_for("learning.lesson", slug=course_slug, lesson_slug=item.slug)
-    if item.kind == "evaluation":
-        return lms_url_for("evaluations.evaluation", slug=course_slug, evaluation_slug=item.slug)
-    return lms_url_for("quizzes.quiz", slug=course_slug, quiz_slug=item.slug)
+    built: dict[tuple[str, str], str] = g.setdefault("lms_item_urls", {})
+    pattern = built.get((course_slug, item.kind))
+    if pattern is None:
+        endpoint, argument = ITEM_PAGES[item.kind]
+        pattern = lms_url_for(endpoint, slug=course_slug, **{argument: _SLUG})
+        built[(course_slug, item.kind)] = pattern
+    return pattern.replace(_SLUG, item.slug)

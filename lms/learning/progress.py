@@ -6,17 +6,23 @@ dashboard and the instructors' views never disagree (no stored, drifting percent
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
 from lms.database import session, utcnow
 from lms.learning.release import Lock, module_schedule
-from lms.learning.status import QuizState, Status, lesson_status, quiz_state
+from lms.learning.status import (
+    AttemptRow,
+    QuizState,
+    ReadingRow,
+    Status,
+    lesson_status,
+    quiz_state,
+)
 from lms.learning.structure import course_query, course_structure
 from lms.models import (
     Attempt,
@@ -40,7 +46,7 @@ from lms.models import (
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.MADE_UP)
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemView:
     kind: Literal["lesson", "quiz", "evaluation"]
     item: Lesson | Quiz | Evaluation
@@ -48,7 +54,7 @@ class ItemView:
     status: Status
     required: bool
     lock: Lock | None = None
-    progress: LessonProgress | None = None
+    progress: ReadingRow | None = None
     quiz: QuizState | None = None
 
     @property
@@ -71,7 +77,7 @@ class ItemView:
         return self.status is Status.COMPLETE
 
 
-@dataclass
+@dataclass(slots=True)
 class ModuleView:
     module: Module
     items: list[ItemView]
@@ -164,56 +170,22 @@ def required_items(course: Course) -> tuple[bool, set[str] | None]:
 def course_outline(
     enrolment: Enrolment, now: datetime | None = None, course: Course | None = None
 ) -> CourseOutline:
-    """Everything about one learner in one course, computed in a fixed number of queries."""
-    now = now or utcnow()
+    """Everything about one learner in one course, computed in a fixed number of queries
+    (the same loading as every instructor's view: `outlines_of`)."""
     course = course or course_structure(enrolment.course_id)
-    profile_id = enrolment.profile_id
-    progress = {
-        p.lesson_id: p
-        for p in session.scalars(
-            sa.select(LessonProgress)
-            .join(Lesson, LessonProgress.lesson_id == Lesson.id)
-            .where(LessonProgress.profile_id == profile_id, Lesson.course_id == course.id)
-        )
-    }
-    attempts: dict[int, list[Attempt]] = defaultdict(list)
-    for attempt in session.scalars(
-        sa.select(Attempt)
-        .join(Quiz, Attempt.quiz_id == Quiz.id)
-        .where(Attempt.profile_id == profile_id, Quiz.course_id == course.id)
-        .options(so.defer(Attempt.layout))  # statuses need no question layout
-    ):
-        attempts[attempt.quiz_id].append(attempt)
-    calendar: dict[int, CohortModule] = {}
-    if enrolment.cohort_id is not None:
-        calendar = {
-            line.module_id: line
-            for line in session.scalars(
-                sa.select(CohortModule).where(CohortModule.cohort_id == enrolment.cohort_id)
-            )
-        }
-    overrides = {
-        o.module_id: o
-        for o in session.scalars(
-            sa.select(EnrolmentOverride).where(EnrolmentOverride.enrolment_id == enrolment.id)
-        )
-    }
-    cohorts = [enrolment.cohort_id] if enrolment.cohort_id is not None else []
-    attended = attended_modules(cohorts, [profile_id]).get(profile_id, set())
-    submitted = submitted_evaluations(course, [enrolment.id]).get(enrolment.id, set())
-    return build_outline(
-        course, enrolment, progress, attempts, calendar, overrides, now, attended, submitted
-    )
+    return outlines_of([enrolment], now, {course.id: course})[enrolment.id]
 
 
 def has_evaluations(course: Course) -> bool:
     return any(module.evaluations for module in course.modules)
 
 
-def submitted_evaluations(course: Course, enrolment_ids: list[int]) -> dict[int, set[int]]:
+def submitted_evaluations(
+    courses: Collection[Course], enrolment_ids: list[int]
+) -> dict[int, set[int]]:
     """For each enrolment, the evaluations submitted (no query for courses without one)."""
     submitted: dict[int, set[int]] = defaultdict(set)
-    if not enrolment_ids or not has_evaluations(course):
+    if not enrolment_ids or not any(has_evaluations(course) for course in courses):
         return submitted
     for enrolment_id, evaluation_id in session.execute(
         sa.select(EvaluationSubmission.enrolment_id, EvaluationSubmission.evaluation_id).where(
@@ -244,11 +216,58 @@ def attended_modules(cohort_ids: Collection[int], profile_ids: list[int]) -> dic
     return attended
 
 
+class PlannedEntry(NamedTuple):
+    """One item of a course plan, with what statuses read of it taken out once."""
+
+    entry: Lesson | Quiz | Evaluation
+    kind: Literal["lesson", "quiz", "evaluation"]
+    id: int
+    is_live_session: bool
+    required: bool
+
+
+@dataclass(frozen=True)
+class CoursePlan:
+    """A course's live modules and items in order, with the completion rule applied: what
+    every outline of the course walks (once per request, however many learners)."""
+
+    course: Course
+    modules: list[tuple[Module, list[PlannedEntry]]]
+
+
+def course_plan(course: Course) -> CoursePlan:
+    lessons_required, quiz_slugs = required_items(course)
+    modules = []
+    for module in course.modules:
+        if module.is_retired:
+            continue
+        entries: list[Lesson | Quiz | Evaluation] = [
+            *module.lessons,
+            *module.quizzes,
+            *module.evaluations,
+        ]
+        entries.sort(key=lambda entry: entry.position)
+        planned = []
+        for entry in entries:
+            if entry.is_retired:
+                continue
+            if isinstance(entry, Evaluation):
+                planned.append(PlannedEntry(entry, "evaluation", entry.id, False, True))
+            elif isinstance(entry, Lesson):
+                live = entry.kind is LessonKind.LIVE_SESSION
+                planned.append(PlannedEntry(entry, "lesson", entry.id, live, lessons_required))
+            else:
+                required = quiz_slugs is None or entry.slug in quiz_slugs
+                planned.append(PlannedEntry(entry, "quiz", entry.id, False, required))
+        modules.append((module, planned))
+    return CoursePlan(course, modules)
+
+
 def build_outline(
-    course: Course,
+    course: Course | CoursePlan,
     enrolment: Enrolment,
-    progress: dict[int, LessonProgress],
-    attempts: dict[int, list[Attempt]],
+    progress: Mapping[int, ReadingRow],
+    attempts: Mapping[int, Sequence[AttemptRow]],
     calendar: dict[int, CohortModule],
     overrides: dict[int, EnrolmentOverride],
     now: datetime,
@@ -262,58 +281,44 @@ def build_outline(
     (live credit means being there); elsewhere the learner may also mark it complete. An
     evaluation is complete once submitted.
     """
+    plan = course if isinstance(course, CoursePlan) else course_plan(course)
+    course = plan.course
     attendance_only = bool(course.ce)
-    lessons_required, quiz_slugs = required_items(course)
+    sequential = course.sequential
     outline = CourseOutline(course=course, enrolment=enrolment, modules=[])
     waiting_for: ItemView | None = None  # sequential courses: the first unfinished item
     previous: ItemView | None = None  # the item just before, in the whole course
-    for module in course.modules:
-        if module.is_retired:
-            continue
+    for module, entries in plan.modules:
         opens_at, due_at = module_schedule(
             enrolment, module, calendar.get(module.id), overrides.get(module.id)
         )
         module_lock = Lock.until(opens_at) if opens_at and opens_at > now else None
         view = ModuleView(module, [], opens_at, due_at, module_lock)
-        entries: list[Lesson | Quiz | Evaluation] = [
-            *module.lessons,
-            *module.quizzes,
-            *module.evaluations,
-        ]
-        entries.sort(key=lambda entry: entry.position)
-        for entry in entries:
-            if entry.is_retired:
-                continue
+        attended = module.id in attended_modules
+        for entry, kind, entry_id, is_live_session, required in entries:
             item: ItemView
-            if isinstance(entry, Evaluation):
-                done = entry.id in submitted
-                status = Status.COMPLETE if done else Status.NOT_STARTED
-                item = ItemView("evaluation", entry, module, status, required=True)
-            elif isinstance(entry, Lesson):
-                status = lesson_status(progress.get(entry.id))
-                if entry.kind is LessonKind.LIVE_SESSION:
-                    if module.id in attended_modules:
+            if kind == "evaluation":
+                status = Status.COMPLETE if entry_id in submitted else Status.NOT_STARTED
+                item = ItemView("evaluation", entry, module, status, required)
+            elif kind == "lesson":
+                reading = progress.get(entry_id)
+                status = lesson_status(reading)
+                if is_live_session:
+                    if attended:
                         status = Status.COMPLETE
                     elif attendance_only and status is Status.COMPLETE:
                         status = Status.IN_PROGRESS
-                item = ItemView(
-                    "lesson",
-                    entry,
-                    module,
-                    status,
-                    required=lessons_required,
-                    progress=progress.get(entry.id),
-                )
+                item = ItemView("lesson", entry, module, status, required, progress=reading)
             else:
-                state = quiz_state(entry, attempts.get(entry.id, []))
-                required = quiz_slugs is None or entry.slug in quiz_slugs
+                assert isinstance(entry, Quiz)
+                state = quiz_state(entry, attempts.get(entry_id, ()))
                 item = ItemView("quiz", entry, module, state.status, required, quiz=state)
             if module_lock is not None:
                 item.lock = module_lock
-            elif course.sequential and waiting_for is not None and previous is not None:
+            elif sequential and waiting_for is not None and previous is not None:
                 # Each item waits for the one just before it (which waits for its own).
                 item.lock = Lock.after_item(previous.title)
-            if course.sequential and waiting_for is None and not item.done_for_ordering:
+            if sequential and waiting_for is None and not item.done_for_ordering:
                 waiting_for = item
             previous = item
             view.items.append(item)
@@ -351,29 +356,62 @@ def _overall(required: list[ItemView], items: list[ItemView]) -> Status:
 def outlines_for(
     course: Course, enrolments: list[Enrolment], now: datetime | None = None
 ) -> dict[int, CourseOutline]:
-    """Outlines of many learners of one course, in a fixed number of queries (instructors'
-    rosters, gradebooks and exports): every learner's rows are loaded in one batch each."""
+    """Outlines of many learners of one course (instructors' rosters, gradebooks and
+    exports), by enrolment id: see `outlines_of`."""
+    return outlines_of(enrolments, now, {course.id: course})
+
+
+def outlines_of(
+    enrolments: list[Enrolment],
+    now: datetime | None = None,
+    courses: Mapping[int, Course] | None = None,
+) -> dict[int, CourseOutline]:
+    """Outlines of many enrolments (many learners of one course, or one learner's
+    courses), by enrolment id, in a fixed number of queries: every learner's rows are
+    loaded in one batch each, as plain column tuples (a 200-learner cohort has thousands
+    of them: ORM objects cost a third of the gradebook's time). `courses`: the structures
+    to use, by id (default: the cached ones)."""
     now = now or utcnow()
-    profile_ids = [e.profile_id for e in enrolments]
-    progress: dict[int, dict[int, LessonProgress]] = defaultdict(dict)
-    attempts: dict[int, dict[int, list[Attempt]]] = defaultdict(lambda: defaultdict(list))
+    if courses is None:
+        courses = {e.course_id: course_structure(e.course_id) for e in enrolments}
+    profile_ids = list({e.profile_id for e in enrolments})
+    progress: dict[int, dict[int, ReadingRow]] = defaultdict(dict)
+    attempts: dict[int, dict[int, list[AttemptRow]]] = defaultdict(lambda: defaultdict(list))
     calendars: dict[int, dict[int, CohortModule]] = defaultdict(dict)
     overrides: dict[int, dict[int, EnrolmentOverride]] = defaultdict(dict)
     attended: dict[int, set[int]] = {}
     if enrolments:
-        for row in session.scalars(
-            sa.select(LessonProgress)
-            .join(Lesson, LessonProgress.lesson_id == Lesson.id)
-            .where(LessonProgress.profile_id.in_(profile_ids), Lesson.course_id == course.id)
+        modules = [module for course in courses.values() for module in course.modules]
+        lesson_ids = [lesson.id for module in modules for lesson in module.lessons]
+        for profile_id, *reading in session.execute(
+            sa.select(
+                LessonProgress.profile_id,
+                LessonProgress.lesson_id,
+                LessonProgress.last_seen_at,
+                LessonProgress.completed_at,
+                LessonProgress.active_seconds,
+            ).where(
+                LessonProgress.profile_id.in_(profile_ids),
+                LessonProgress.lesson_id.in_(lesson_ids),
+            )
         ):
-            progress[row.profile_id][row.lesson_id] = row
-        for attempt in session.scalars(
-            sa.select(Attempt)
-            .join(Quiz, Attempt.quiz_id == Quiz.id)
-            .where(Attempt.profile_id.in_(profile_ids), Quiz.course_id == course.id)
-            .options(so.defer(Attempt.layout))  # statuses need no question layout
+            row = ReadingRow(*reading)
+            progress[profile_id][row.lesson_id] = row
+        quiz_ids = [quiz.id for module in modules for quiz in module.quizzes]
+        for profile_id, *columns in session.execute(
+            sa.select(
+                Attempt.profile_id,
+                Attempt.id,
+                Attempt.quiz_id,
+                Attempt.number,
+                Attempt.status,
+                Attempt.score,
+                Attempt.max_score,
+                Attempt.passed,
+            ).where(Attempt.profile_id.in_(profile_ids), Attempt.quiz_id.in_(quiz_ids))
         ):
-            attempts[attempt.profile_id][attempt.quiz_id].append(attempt)
+            attempt = AttemptRow(*columns)
+            attempts[profile_id][attempt.quiz_id].append(attempt)
         cohort_ids = {e.cohort_id for e in enrolments if e.cohort_id is not None}
         if cohort_ids:
             for line in session.scalars(
@@ -387,10 +425,11 @@ def outlines_for(
         ):
             overrides[override.enrolment_id][override.module_id] = override
         attended = attended_modules(cohort_ids, profile_ids)
-    submitted = submitted_evaluations(course, [e.id for e in enrolments])
+    submitted = submitted_evaluations(list(courses.values()), [e.id for e in enrolments])
+    plans = {course_id: course_plan(course) for course_id, course in courses.items()}
     return {
         e.id: build_outline(
-            course,
+            plans[e.course_id],
             e,
             progress[e.profile_id],
             attempts[e.profile_id],

@@ -7,12 +7,36 @@ with a fixed number of queries.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from lms.models import Attempt, AttemptStatus, LessonProgress, Quiz, ScoreRule
 from lms.text import plural
+
+
+class ReadingRow(NamedTuple):
+    """The columns of a `LessonProgress` that outlines read (instructors' batch loads)."""
+
+    lesson_id: int
+    last_seen_at: datetime
+    completed_at: datetime | None
+    active_seconds: int
+
+
+class AttemptRow(NamedTuple):
+    """The columns of an `Attempt` that quiz statuses read (instructors' batch loads)."""
+
+    id: int
+    quiz_id: int
+    number: int
+    status: AttemptStatus
+    score: Decimal | None
+    max_score: Decimal
+    passed: bool | None
 
 
 class Status(enum.StrEnum):
@@ -42,7 +66,7 @@ def quiz_status_label(status: Status, attempts_left: int | None) -> str:
     return status.label
 
 
-def lesson_status(progress: LessonProgress | None) -> Status:
+def lesson_status(progress: LessonProgress | ReadingRow | None) -> Status:
     if progress is None:
         return Status.NOT_STARTED
     return Status.COMPLETE if progress.completed_at else Status.IN_PROGRESS
@@ -57,7 +81,7 @@ class QuizState:
     attempts_left: int | None  # None: unlimited
     #: The counted score in percent (best or last graded attempt, per the quiz's rule).
     score_percent: Decimal | None
-    open_attempt: Attempt | None
+    open_attempt: Attempt | AttemptRow | None
 
     @property
     def label(self) -> str:
@@ -75,15 +99,22 @@ def percent(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
     return (Decimal(score) * 100 / Decimal(max_score)).quantize(Decimal("0.1"))
 
 
-def quiz_state(quiz: Quiz, attempts: Sequence[Attempt]) -> QuizState:
+@functools.cache
+def _not_started(max_attempts: int | None) -> QuizState:
+    return QuizState(Status.NOT_STARTED, 0, max_attempts, None, None)
+
+
+def quiz_state(quiz: Quiz, attempts: Sequence[Attempt | AttemptRow]) -> QuizState:
     """The status of a quiz from the learner's attempts at it (any order)."""
+    if not attempts:  # most cells of a gradebook
+        return _not_started(quiz.max_attempts)
     attempts = sorted(attempts, key=lambda a: a.number)
     open_attempt = next((a for a in attempts if a.status is AttemptStatus.IN_PROGRESS), None)
     graded = [a for a in attempts if a.status is AttemptStatus.GRADED]
     awaiting = any(a.status is AttemptStatus.AWAITING_GRADING for a in attempts)
     left = None if quiz.max_attempts is None else max(quiz.max_attempts - len(attempts), 0)
 
-    counted: Attempt | None = None
+    counted: Attempt | AttemptRow | None = None
     if graded:
         if quiz.score_rule is ScoreRule.LAST:
             counted = graded[-1]

@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from lms.database import session
 from lms.models import Course, Evaluation, Lesson, Module, Quiz
@@ -71,6 +71,10 @@ def course_structure(course_id: int) -> Course:
     course = session.get(Course, course_id)
     if course is None:
         raise LookupError(f"no course with id {course_id}")
+    if has_request_context():
+        # The session holds rows weakly: keep this one for the request, so the next look
+        # (another part of the page) finds it in the session instead of querying again.
+        g.setdefault("lms_course_rows", {})[course_id] = course
     cache: dict[int, CachedStructure] = current_app.extensions["lms"].course_structures
     cached = cache.get(course_id)
     if cached is None or (cached.updated_at, cached.generation) != (

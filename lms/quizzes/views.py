@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy.orm as so
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -18,7 +19,12 @@ from lms.access import current_profile, login_required
 from lms.database import session
 from lms.dates import zone
 from lms.learning.completion import update_completion
-from lms.learning.gate import QuizAccess, open_quiz_or_abort
+from lms.learning.gate import (
+    QuizAccess,
+    open_quiz_in_or_abort,
+    open_quiz_or_abort,
+    started_quiz_access,
+)
 from lms.models import Attempt, AttemptStatus, Quiz
 from lms.quizzes.attempts import (
     AttemptClosedError,
@@ -51,13 +57,21 @@ TIME_RAN_OUT = "Time ran out, so your attempt was submitted with the answers sav
 # -- access --------------------------------------------------------------------------------------
 
 
-def own_attempt_or_abort(attempt_id: int) -> tuple[Attempt, QuizAccess]:
-    """The signed-in learner's attempt (404 for anyone else's), after the quiz's gate."""
+def own_attempt_or_abort(attempt_id: int, *, started: bool = False) -> tuple[Attempt, QuizAccess]:
+    """The signed-in learner's attempt (404 for anyone else's), after the quiz's gate.
+
+    `started`: for saving and handing in answers, the lighter `started_quiz_access` (no
+    outline: autosave is the page's most frequent request, and the submit computes the
+    outline once, for completion)."""
     profile = current_profile()
-    attempt = session.get(Attempt, attempt_id)
+    attempt = session.get(
+        Attempt, attempt_id, options=[so.joinedload(Attempt.quiz).joinedload(Quiz.course)]
+    )
     if attempt is None or profile is None or attempt.profile_id != profile.id:
         abort(404, description="There is no attempt at this address.")
-    return attempt, open_quiz_or_abort(attempt.quiz.course.slug, attempt.quiz.slug)
+    if started:
+        return attempt, started_quiz_access(attempt.quiz.course, attempt.quiz)
+    return attempt, open_quiz_in_or_abort(attempt.quiz.course, attempt.quiz.slug)
 
 
 # -- responses -----------------------------------------------------------------------------------
@@ -220,7 +234,7 @@ def attempt(attempt_id: int) -> str | Response:
 @login_required
 def save(attempt_id: int) -> Any:
     """Save answers as a draft: JSON from the page's script, or the form without it."""
-    found, access = own_attempt_or_abort(attempt_id)
+    found, access = own_attempt_or_abort(attempt_id, started=True)
     if close_if_overdue(found):
         handed_in(access)
         return closed_response(found, TIME_RAN_OUT)
@@ -239,13 +253,14 @@ def save(attempt_id: int) -> Any:
     except AttemptClosedError as error:
         session.rollback()
         return closed_response(found, error.message)
+    left = seconds_left(found)  # before the commit expires the attempt's row
     session.commit()
 
     if request.is_json:
         body = {
             "status": "invalid" if parsed.errors else "saved",
             "saved_at": saved_at.isoformat(),
-            "seconds_left": seconds_left(found),
+            "seconds_left": left,
         }
         if parsed.errors:
             keys = {q.version.id: q.key for q in questions}
@@ -263,7 +278,7 @@ def save(attempt_id: int) -> Any:
 @login_required
 def submit(attempt_id: int) -> Any:
     """Submit: from the attempt page, save and ask to confirm; once confirmed, hand in."""
-    found, access = own_attempt_or_abort(attempt_id)
+    found, access = own_attempt_or_abort(attempt_id, started=True)
     if close_if_overdue(found):
         handed_in(access)
         return closed_response(found, TIME_RAN_OUT)
