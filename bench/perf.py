@@ -417,7 +417,7 @@ def plans(info: SeedInfo, sessions: dict[str, Session]) -> list[Plan]:
             once=True,
             keys=[a["id"] for _s, a in pool_attempts],
         ),
-        Plan("home", [line("GET", f"/courses/{info.cohort_course}", s) for s in learners]),
+        Plan("home", [line("GET", f"/courses/{info.cohort_course}/", s) for s in learners]),
         Plan("dashboard", [line("GET", "/dashboard", s) for s in learners]),
         Plan(
             "grading",

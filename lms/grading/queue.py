@@ -366,6 +366,12 @@ def build_queue(profile: Profile, args: Mapping[str, str], page: int = 1) -> Que
             so.contains_eager(Answer.grade).joinedload(Grade.grader),
             so.joinedload(Enrolment.cohort),
             so.joinedload(Enrolment.course),
+            # The list shows none of these: the essays themselves, each attempt's layout
+            # (every question of the paper), the questions' settings and feedback.
+            so.defer(Answer.response),
+            so.contains_eager(Answer.attempt).defer(Attempt.layout),
+            so.contains_eager(Answer.question_version).defer(QuestionVersion.settings),
+            so.contains_eager(Answer.question_version).defer(QuestionVersion.feedback),
         )
     ).all()
     return Queue(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, g, redirect, request
 
 from lms.access import current_profile
@@ -95,7 +96,8 @@ def _open_item_or_abort(
 def open_lesson_or_abort(course_slug: str, lesson_slug: str) -> LessonAccess:
     course = get_course_or_404(course_slug)
     profile, enrolment, outline, item = _open_item_or_abort(course, "lesson", lesson_slug)
-    lesson = session.get(Lesson, item.item.id)  # the outline's rows are read-only snapshots
+    # The outline's rows are read-only snapshots; the page needs the body, not its source.
+    lesson = session.get(Lesson, item.item.id, options=[so.defer(Lesson.body_markdown)])
     assert lesson is not None
     return LessonAccess(course, lesson, profile, enrolment, outline, item)
 
