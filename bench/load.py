@@ -143,7 +143,7 @@ track: self-paced
 audience: Nurses
 summary: The self-paced course of the load script.
 estimated_hours: 1
-ce_hours: 1
+ce_hours: 0
 completion:
   lessons: all
   quizzes: none
@@ -168,7 +168,7 @@ track: cohort
 audience: Therapists
 summary: The cohort course of the load script.
 estimated_hours: 1
-ce_hours: 1
+ce_hours: 0
 disclaimer: Education, not medical advice.
 sources: [Load]
 modules: [w1]

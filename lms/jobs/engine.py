@@ -12,8 +12,9 @@ Flask code), and a worker CLI and signal handling we need not write.
 The `lms_job` row stays the record (state, attempts, errors: what /admin/jobs shows).
 procrastinate's job only says "run lms_job N now (or at T)"; its task claims the row the
 same way every worker does, so a duplicate hand-over or a stale procrastinate job runs
-nothing twice. A periodic sweep (every minute) runs whatever is due that no procrastinate
-job will run: rows whose worker was killed mid-job, whose claim has lapsed.
+nothing twice. A periodic sweep (every LMS_JOBS_SWEEP_SECONDS, a minute by default) runs
+whatever is due that no procrastinate job will run: rows whose worker was killed mid-job,
+whose claim has lapsed, and rows whose procrastinate job failed (a connection cut).
 """
 
 from __future__ import annotations
@@ -66,7 +67,16 @@ def uses_procrastinate(bind: sa.Engine | sa.Connection | None = None) -> bool:
     return _installed[url]
 
 
-def procrastinate_app(conninfo: str | None = None) -> Any:
+def sweep_cron(seconds: int) -> str:
+    """procrastinate's cron for a sweep every `seconds` (a sixth field counts seconds)."""
+    if seconds < 1:
+        raise ValueError("LMS_JOBS_SWEEP_SECONDS must be at least 1")
+    if seconds < 60:
+        return f"* * * * * */{seconds}"
+    return f"*/{max(1, seconds // 60)} * * * *"
+
+
+def procrastinate_app(conninfo: str | None = None, sweep_seconds: int = 60) -> Any:
     """The procrastinate App with the LMS's tasks. Web processes never open it (they defer
     on their own connection); a worker makes it with its database's `conninfo`."""
     global _app
@@ -83,7 +93,7 @@ def procrastinate_app(conninfo: str | None = None) -> Any:
             with _worker_context():
                 jobs.run_job(job_id)
 
-        @app.periodic(cron="* * * * *", periodic_id="sweep")
+        @app.periodic(cron=sweep_cron(sweep_seconds), periodic_id="sweep")
         @app.task(name=SWEEP_TASK, queue=QUEUE)
         def sweep(timestamp: int) -> None:
             from lms import jobs
@@ -132,7 +142,7 @@ def run_worker(flask_app: Flask, concurrency: int = 4) -> None:
     _flask_app = flask_app
     with flask_app.app_context():
         url = conninfo(session.get_bind())  # type: ignore[arg-type]
-    app = procrastinate_app(url)
+    app = procrastinate_app(url, int(flask_app.config["LMS_JOBS_SWEEP_SECONDS"]))
     logger.info("procrastinate worker, concurrency %s", concurrency)
     app.run_worker(queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True)
 

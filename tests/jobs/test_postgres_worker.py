@@ -163,7 +163,7 @@ def test_two_workers_deliver_every_mail_and_statement_once(
     recipients = Counter(message["To"] for message in smtp_sink.messages)
     assert len(recipients) == 40
     assert set(recipients.values()) == {1}
-    ours = [s for s in ralph.statements() if s["actor"]["account"]["homePage"] == site + "/"]
+    ours = [s for s in ralph.stored() if s["actor"]["account"]["homePage"] == site + "/"]
     assert len(ours) == 30
     assert len({s["id"] for s in ours}) == 30
     assert {s["verb"]["display"]["en-US"] for s in ours} == {"registered"}
