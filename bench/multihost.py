@@ -38,11 +38,13 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from bench.load import (
     APP,
+    COURSE,
     QUIZ,
     REPO,
     SERVER_SECRET,
@@ -86,6 +88,7 @@ class Report:
     statements_expected: int = 0
     statements_received: int = 0
     statement_ids: int = 0
+    statements_not_queued: int = 0  # ids at the LRS that no job of this run carried
     verbs: dict[str, int] = field(default_factory=dict)
     killed_worker_at: int | None = None  # mails delivered when a worker was killed
     connections_cut: int | None = None
@@ -111,7 +114,8 @@ class Report:
             f"{self.mail_duplicates} repeats of a Message-ID, {self.mixed_ids} recipients "
             f"with two different Message-IDs",
             f"  xAPI: {self.statements_received} statements at the LRS / "
-            f"{self.statements_expected} expected; {self.statement_ids} distinct ids; "
+            f"{self.statements_expected} queued; {self.statement_ids} distinct ids, "
+            f"{self.statements_not_queued} not queued by this run; "
             f"verbs {self.verbs}",
         ]
         if self.killed_worker_at is not None:
@@ -218,8 +222,33 @@ class Jobs:
                 time.sleep(0.1)
         raise RuntimeError("the database did not answer")
 
+    def statement_ids(self) -> set[str]:
+        """The ids of the statements queued (the `xapi:<statement id>` job keys)."""
+        with self.engine.connect() as connection:
+            keys = connection.execute(sa.text("SELECT key FROM lms_job WHERE kind = 'xapi'"))
+            return {key.removeprefix("xapi:") for (key,) in keys}
+
+    def unfinished(self) -> list[tuple[Any, ...]]:
+        with self.engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    sa.text(
+                        "SELECT j.id, j.key, j.state, j.attempts, j.locked_until, "
+                        "j.next_attempt_at, left(j.last_error, 120), "
+                        "(SELECT string_agg(p.status::text, ',') FROM procrastinate_jobs p "
+                        " WHERE (p.args->>'job_id')::int = j.id) FROM lms_job j "
+                        "WHERE j.state <> 'done' ORDER BY j.id LIMIT 10"
+                    )
+                )
+            ]
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def stuck(jobs: Jobs) -> str:
+    return "; ".join(str(row) for row in jobs.unfinished()) + f" (now {time.time():.0f})"
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -314,9 +343,21 @@ def run(
                 browser.get("/dashboard", "dashboard after the cut").status
                 for browser in browsers[:4]
             ]
+            # New work after the cut, which the workers must pick up on new connections:
+            # each learner completes a lesson (*launched* and *completed*).
+            in_pool(
+                [
+                    lambda b=b: b.post(
+                        f"/courses/{COURSE}/lessons/lesson-1/complete", "complete", (302,), []
+                    )
+                    for b in browsers
+                ],
+                16,
+                deadline,
+            )
         if killer is not None:
             killer.join(deadline)
-        expected_jobs = 3 * learners
+        expected_jobs = (5 if cut_connections else 3) * learners
 
         def all_done() -> bool:
             states = jobs.states()
@@ -324,15 +365,18 @@ def run(
 
         try:
             wait_for(all_done, deadline, "every job done")
+        except TimeoutError as error:  # reported; the caller's checks fail
+            report.notes.append(f"{error}; still in lms_job: {stuck(jobs)}")
         finally:
             report.jobs_seconds = time.monotonic() - began
             report.jobs_by_state = jobs.states()
             report.jobs_done = report.jobs_by_state.get("done", 0)
             report.workers_alive = sum(w.poll() is None for w in workers)
+            queued = jobs.statement_ids()
     report.requests = len(recorder.calls)
     report.failed_requests = sum(recorder.failed(c) for c in recorder.calls)
     count_mail(report, sink, emails)
-    count_statements(report, lrs, site, learners)
+    count_statements(report, lrs, site, queued)
     return report
 
 
@@ -361,10 +405,11 @@ def count_mail(report: Report, sink: SMTPSink, emails: list[str]) -> None:
     report.mixed_ids = sum(len(found) > 1 for found in by_recipient.values())
 
 
-def count_statements(report: Report, lrs: LRS, site: str, learners: int) -> None:
+def count_statements(report: Report, lrs: LRS, site: str, queued: set[str]) -> None:
     home = site + "/"
     ours = [s for s in lrs.stored() if s["actor"]["account"]["homePage"] == home]
-    report.statements_expected = 2 * learners
+    report.statements_expected = len(queued)
+    report.statements_not_queued = len({s["id"] for s in ours} - queued)
     report.statements_received = len(ours)
     report.statement_ids = len({s["id"] for s in ours})
     report.verbs = dict(Counter(s["verb"]["display"]["en-US"] for s in ours))

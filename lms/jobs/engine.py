@@ -86,7 +86,13 @@ def procrastinate_app(conninfo: str | None = None, sweep_seconds: int = 60) -> A
         options = {"conninfo": conninfo} if conninfo else {}
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(**options))
 
-        @app.task(name=RUN_TASK, queue=QUEUE)
+        # A claim on a connection the database cut (a restart) raises before the job ran:
+        # try again shortly, on a new connection, rather than wait for the sweep.
+        reconnect = procrastinate.RetryStrategy(
+            max_attempts=10, wait=1, linear_wait=1, retry_exceptions={sa.exc.OperationalError}
+        )
+
+        @app.task(name=RUN_TASK, queue=QUEUE, retry=reconnect)
         def run_job(job_id: int) -> None:
             from lms import jobs
 
@@ -118,12 +124,28 @@ class _worker_context:  # noqa: N801 (a context manager)
         self.context.pop()
 
 
+_deferring_app: Any = None
+
+
+def _deferrer() -> Any:
+    """A procrastinate App that only defers, on connections it is handed (never opened).
+
+    Not the worker's App: that one's connector is open (asynchronous), and deferring on a
+    synchronous connection through it fails; a worker hands over too (a retry later)."""
+    global _deferring_app
+    if _deferring_app is None:
+        import procrastinate
+
+        _deferring_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+    return _deferring_app
+
+
 def hand_over(job_id: int, at: datetime, connection: sa.Connection) -> None:
     """Defer procrastinate's job for lms_job `job_id` on `connection` (the session's, so in
     its transaction). A no-op on SQLite or with LMS_JOBS_ENGINE=table."""
     if not uses_procrastinate(connection):
         return
-    task = procrastinate_app().configure_task(
+    task = _deferrer().configure_task(
         RUN_TASK,
         queue=QUEUE,
         schedule_at=at,

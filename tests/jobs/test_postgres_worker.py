@@ -179,7 +179,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     with the same Message-ID: receivers see each message id once."""
     smtp_sink.delay = 0.05
     log = tmp_path / "workers.log"
-    settings = config(migrated_url, smtp_sink, LMS_JOBS_LEASE_SECONDS=2)
+    settings = config(migrated_url, smtp_sink, LMS_JOBS_LEASE_SECONDS=2, LMS_JOBS_SWEEP_SECONDS=2)
     victim = start_worker(settings, log, concurrency=4)
     survivor = start_worker(settings, log, concurrency=4)
     try:
