@@ -454,6 +454,9 @@ def main(postgres_url: str, learners: int, fault: str = "kill") -> int:
             report.statements_received == report.statement_ids == report.statements_expected
             and report.statements_not_queued == 0
         ),
+        f"workers still running: {2 - (fault == 'kill')} of 2": (
+            report.workers_alive == 2 - (fault == "kill")
+        ),
         "every job done, no request failed": (
             set(report.jobs_by_state) == {"done"} and report.failed_requests == 0
         ),

@@ -19,7 +19,10 @@ whose claim has lapsed, and rows whose procrastinate job failed (a connection cu
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from datetime import datetime
 from typing import Any
 
@@ -166,7 +169,45 @@ def run_worker(flask_app: Flask, concurrency: int = 4) -> None:
         url = conninfo(session.get_bind())  # type: ignore[arg-type]
     app = procrastinate_app(url, int(flask_app.config["LMS_JOBS_SWEEP_SECONDS"]))
     logger.info("procrastinate worker, concurrency %s", concurrency)
-    app.run_worker(queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True)
+    asyncio.run(_supervise(app, concurrency))
+
+
+#: Seconds between procrastinate worker starts after it stopped by itself.
+RESTART_SECONDS = 1.0
+
+
+async def _supervise(app: Any, concurrency: int) -> None:
+    """Run procrastinate's worker until SIGINT/SIGTERM, starting it again whenever it
+    stops by itself. It does when the database cuts a connection under it at the wrong
+    moment (a restart, a failover): a query of its job loop fails, or one of its side
+    tasks (the listener, the scheduler) does, and it stops. The jobs are safe in the
+    database either way; this process carries on with new connections."""
+    from procrastinate.worker import Worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with app.open_async():
+        while not stop.is_set():
+            worker = Worker(
+                app=app, queues=[QUEUE], concurrency=concurrency, install_signal_handlers=False
+            )
+            running = asyncio.create_task(worker.run())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                worker.stop()
+                with contextlib.suppress(Exception):
+                    await running
+                break
+            stopping.cancel()
+            error = running.exception()
+            logger.warning(
+                "procrastinate's worker stopped by itself (%s); starting it again.",
+                error or "a side task failed",
+            )
+            await asyncio.sleep(RESTART_SECONDS)
 
 
 # -- procrastinate's tables (PostgreSQL only; from the LMS's migrations) --------------------------
