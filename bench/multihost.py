@@ -66,6 +66,10 @@ WORKER_CONCURRENCY = 4
 #: Short enough that a killed worker's jobs are taken up again within seconds.
 LEASE_SECONDS = 3
 SWEEP_SECONDS = 2
+#: A database restart as clients see it: every connection terminated, three times over
+#: a second (the clients' new connections too).
+CUTS = 3
+CUT_INTERVAL = 0.4
 
 
 @dataclass
@@ -93,6 +97,7 @@ class Report:
     connections_cut: int | None = None
     after_cut: list[int] = field(default_factory=list)  # statuses of the next requests
     workers_alive: int = 0
+    worker_restarts: int = 0  # procrastinate's worker started again inside `lms worker`
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -123,9 +128,11 @@ class Report:
             )
         if self.connections_cut is not None:
             lines.append(
-                f"  {self.connections_cut} database connections terminated mid-run; the "
+                f"  {self.connections_cut} database connections terminated mid-run "
+                f"({CUTS} times, {CUT_INTERVAL} s apart); the "
                 f"next requests answered {self.after_cut}; workers alive after: "
-                f"{self.workers_alive}"
+                f"{self.workers_alive} (procrastinate restarted inside them: "
+                f"{self.worker_restarts} times)"
             )
         lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
@@ -331,9 +338,13 @@ def run(
             wait_for(lambda: len(sink.messages) >= learners // 4, deadline, "a quarter of the mail")
             recorder.phase = "cut"
             cut = time.monotonic()
-            ended = terminate_backends(url)()
+            restart = terminate_backends(url)
+            report.connections_cut = 0
+            for _ in range(CUTS):  # and again, as clients come back during a restart
+                ended = restart()
+                report.connections_cut += int(ended.split(": ")[1].split()[0])
+                time.sleep(CUT_INTERVAL)
             recorder.restarts.append((cut, time.monotonic()))
-            report.connections_cut = int(ended.split(": ")[1].split()[0])
             # Whatever a caught request answered, the next ones on both servers succeed.
             recorder.phase = "after the cut"
             for browser in browsers[:2]:
@@ -371,6 +382,10 @@ def run(
             report.jobs_by_state = jobs.states()
             report.jobs_done = report.jobs_by_state.get("done", 0)
             report.workers_alive = sum(w.poll() is None for w in workers)
+            report.worker_restarts = sum(
+                (folder / f"worker{n}.log").read_text(errors="replace").count("stopped by itself")
+                for n in (1, 2)
+            )
             queued = jobs.statement_ids()
     report.requests = len(recorder.calls)
     report.failed_requests = sum(recorder.failed(c) for c in recorder.calls)
