@@ -64,7 +64,7 @@ from bench.receivers import LRS, SMTPSink, free_port
 APP_WORKERS = 2
 WORKER_CONCURRENCY = 4
 #: Short enough that a killed worker's jobs are taken up again within seconds.
-LEASE_SECONDS = 3
+LEASE_SECONDS = 5
 SWEEP_SECONDS = 2
 #: A database restart as clients see it: every connection terminated, three times over
 #: a second (the clients' new connections too).
