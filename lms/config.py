@@ -98,6 +98,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_JOBS_BACKOFF_MAX_SECONDS": 3600,  # ...up to this
     "LMS_JOBS_LEASE_SECONDS": 300,  # a job's worker has this long before another may retry
     "LMS_JOBS_POLL_SECONDS": 2,  # an idle in-process worker looks for due jobs this often
+    # `lms worker` on PostgreSQL sweeps this often: jobs whose worker died (lease lapsed)
+    # or whose hand-over failed, and the periodic jobs that are due.
+    "LMS_JOBS_SWEEP_SECONDS": 60,
     # The instructors' grading digest is enqueued daily from this hour (UTC); None: never.
     "LMS_GRADING_DIGEST_HOUR": 7,
     # Learning records (xAPI, cmi5 shape) go to this LRS (its statements endpoint's base,

@@ -12,13 +12,17 @@ Flask code), and a worker CLI and signal handling we need not write.
 The `lms_job` row stays the record (state, attempts, errors: what /admin/jobs shows).
 procrastinate's job only says "run lms_job N now (or at T)"; its task claims the row the
 same way every worker does, so a duplicate hand-over or a stale procrastinate job runs
-nothing twice. A periodic sweep (every minute) runs whatever is due that no procrastinate
-job will run: rows whose worker was killed mid-job, whose claim has lapsed.
+nothing twice. A periodic sweep (every LMS_JOBS_SWEEP_SECONDS, a minute by default) runs
+whatever is due that no procrastinate job will run: rows whose worker was killed mid-job,
+whose claim has lapsed, and rows whose procrastinate job failed (a connection cut).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from datetime import datetime
 from typing import Any
 
@@ -66,7 +70,16 @@ def uses_procrastinate(bind: sa.Engine | sa.Connection | None = None) -> bool:
     return _installed[url]
 
 
-def procrastinate_app(conninfo: str | None = None) -> Any:
+def sweep_cron(seconds: int) -> str:
+    """procrastinate's cron for a sweep every `seconds` (a sixth field counts seconds)."""
+    if seconds < 1:
+        raise ValueError("LMS_JOBS_SWEEP_SECONDS must be at least 1")
+    if seconds < 60:
+        return f"* * * * * */{seconds}"
+    return f"*/{max(1, seconds // 60)} * * * *"
+
+
+def procrastinate_app(conninfo: str | None = None, sweep_seconds: int = 60) -> Any:
     """The procrastinate App with the LMS's tasks. Web processes never open it (they defer
     on their own connection); a worker makes it with its database's `conninfo`."""
     global _app
@@ -76,14 +89,20 @@ def procrastinate_app(conninfo: str | None = None) -> Any:
         options = {"conninfo": conninfo} if conninfo else {}
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(**options))
 
-        @app.task(name=RUN_TASK, queue=QUEUE)
+        # A claim on a connection the database cut (a restart) raises before the job ran:
+        # try again shortly, on a new connection, rather than wait for the sweep.
+        reconnect = procrastinate.RetryStrategy(
+            max_attempts=10, wait=1, linear_wait=1, retry_exceptions={sa.exc.OperationalError}
+        )
+
+        @app.task(name=RUN_TASK, queue=QUEUE, retry=reconnect)
         def run_job(job_id: int) -> None:
             from lms import jobs
 
             with _worker_context():
                 jobs.run_job(job_id)
 
-        @app.periodic(cron="* * * * *", periodic_id="sweep")
+        @app.periodic(cron=sweep_cron(sweep_seconds), periodic_id="sweep")
         @app.task(name=SWEEP_TASK, queue=QUEUE)
         def sweep(timestamp: int) -> None:
             from lms import jobs
@@ -108,12 +127,28 @@ class _worker_context:  # noqa: N801 (a context manager)
         self.context.pop()
 
 
+_deferring_app: Any = None
+
+
+def _deferrer() -> Any:
+    """A procrastinate App that only defers, on connections it is handed (never opened).
+
+    Not the worker's App: that one's connector is open (asynchronous), and deferring on a
+    synchronous connection through it fails; a worker hands over too (a retry later)."""
+    global _deferring_app
+    if _deferring_app is None:
+        import procrastinate
+
+        _deferring_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+    return _deferring_app
+
+
 def hand_over(job_id: int, at: datetime, connection: sa.Connection) -> None:
     """Defer procrastinate's job for lms_job `job_id` on `connection` (the session's, so in
     its transaction). A no-op on SQLite or with LMS_JOBS_ENGINE=table."""
     if not uses_procrastinate(connection):
         return
-    task = procrastinate_app().configure_task(
+    task = _deferrer().configure_task(
         RUN_TASK,
         queue=QUEUE,
         schedule_at=at,
@@ -132,9 +167,47 @@ def run_worker(flask_app: Flask, concurrency: int = 4) -> None:
     _flask_app = flask_app
     with flask_app.app_context():
         url = conninfo(session.get_bind())  # type: ignore[arg-type]
-    app = procrastinate_app(url)
+    app = procrastinate_app(url, int(flask_app.config["LMS_JOBS_SWEEP_SECONDS"]))
     logger.info("procrastinate worker, concurrency %s", concurrency)
-    app.run_worker(queues=[QUEUE], concurrency=concurrency, install_signal_handlers=True)
+    asyncio.run(_supervise(app, concurrency))
+
+
+#: Seconds between procrastinate worker starts after it stopped by itself.
+RESTART_SECONDS = 1.0
+
+
+async def _supervise(app: Any, concurrency: int) -> None:
+    """Run procrastinate's worker until SIGINT/SIGTERM, starting it again whenever it
+    stops by itself. It does when the database cuts a connection under it at the wrong
+    moment (a restart, a failover): a query of its job loop fails, or one of its side
+    tasks (the listener, the scheduler) does, and it stops. The jobs are safe in the
+    database either way; this process carries on with new connections."""
+    from procrastinate.worker import Worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with app.open_async():
+        while not stop.is_set():
+            worker = Worker(
+                app=app, queues=[QUEUE], concurrency=concurrency, install_signal_handlers=False
+            )
+            running = asyncio.create_task(worker.run())
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                worker.stop()
+                with contextlib.suppress(Exception):
+                    await running
+                break
+            stopping.cancel()
+            error = running.exception()
+            logger.warning(
+                "procrastinate's worker stopped by itself (%s); starting it again.",
+                error or "a side task failed",
+            )
+            await asyncio.sleep(RESTART_SECONDS)
 
 
 # -- procrastinate's tables (PostgreSQL only; from the LMS's migrations) --------------------------

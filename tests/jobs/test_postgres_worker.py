@@ -163,7 +163,7 @@ def test_two_workers_deliver_every_mail_and_statement_once(
     recipients = Counter(message["To"] for message in smtp_sink.messages)
     assert len(recipients) == 40
     assert set(recipients.values()) == {1}
-    ours = [s for s in ralph.statements() if s["actor"]["account"]["homePage"] == site + "/"]
+    ours = [s for s in ralph.stored() if s["actor"]["account"]["homePage"] == site + "/"]
     assert len(ours) == 30
     assert len({s["id"] for s in ours}) == 30
     assert {s["verb"]["display"]["en-US"] for s in ours} == {"registered"}
@@ -179,7 +179,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     with the same Message-ID: receivers see each message id once."""
     smtp_sink.delay = 0.05
     log = tmp_path / "workers.log"
-    settings = config(migrated_url, smtp_sink, LMS_JOBS_LEASE_SECONDS=2)
+    settings = config(migrated_url, smtp_sink, LMS_JOBS_LEASE_SECONDS=2, LMS_JOBS_SWEEP_SECONDS=2)
     victim = start_worker(settings, log, concurrency=4)
     survivor = start_worker(settings, log, concurrency=4)
     try:
@@ -220,3 +220,31 @@ def test_without_procrastinates_tables_jobs_run_from_the_table(
             session.remove()
             app.extensions["sqlalchemy"].engine.dispose()
     assert [m["To"] for m in smtp_sink.messages] == ["ana@example.com"]
+
+
+def test_a_worker_starts_procrastinate_again_when_it_stops_by_itself(
+    migrated_url: str, smtp_sink: SMTPSink, tmp_path: Path
+) -> None:
+    """procrastinate's worker stops by itself when one of its side tasks fails, as its
+    scheduler's query does here (its table renamed away for a moment; a connection cut
+    at the wrong moment does the same). `lms worker` starts it again and delivers on."""
+    log = tmp_path / "worker.log"
+    settings = config(migrated_url, smtp_sink, LMS_JOBS_SWEEP_SECONDS=1)
+    engine = sa.create_engine(migrated_url)
+    table = "procrastinate_periodic_defers"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"ALTER TABLE {table} RENAME TO {table}_away")
+    worker = start_worker(settings, log)
+    try:
+        wait_until(lambda: "stopped by itself" in log.read_text(), 30, log)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"ALTER TABLE {table}_away RENAME TO {table}")
+        mail(migrated_url, smtp_sink, 3)
+        wait_until(lambda: len(smtp_sink.messages) == 3, 30, log)
+        assert worker.poll() is None
+    finally:
+        stop(worker)
+        engine.dispose()
+    assert sorted(m["To"] for m in smtp_sink.messages) == [
+        f"learner{n}@example.com" for n in range(3)
+    ]
