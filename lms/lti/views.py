@@ -6,9 +6,12 @@ the browser to the platform's authorisation URL with a fresh state (a cookie) an
 it (signature, iss, aud, exp, nonce used once, state, deployment, message) and the LMS
 maps it (`lms.lti.provision`), signs the person in and opens the target.
 
-No CSRF token here: these requests come from the platform by design; the state cookie,
-the nonce and the signature are what protect them. Every refusal is a 4xx page that
-says what is wrong, is logged, and signs no one in.
+No CSRF token here: these requests come from the platform by design; the state (in a
+cookie, or in the platform's storage when it offers it: `lms.lti.frames`), the nonce and
+the signature are what protect them (and the storage check is accepted from the LMS's own
+page only). A launch in a frame that kept no state cookie gets a page offering a new
+window, where the login begins again. Every refusal is a 4xx page that says what is
+wrong, is logged, and signs no one in.
 """
 
 from __future__ import annotations
@@ -209,9 +212,12 @@ def storage_check(launch_: Any, record: dict[str, Any]) -> Response:
 @bp.post("/lti/launch/check")
 def finish_check() -> Response:
     """The platform storage check of a launch, posted by the page `storage_check` sent."""
+    token = request.form.get("check", "")
+    if not token:
+        refuse(400, "This LTI launch check is empty: open the link in your platform again.")
     if not posted_from_this_site():
         refuse(403, "This LTI launch check did not come from this site's launch page.")
-    check = take_check(request.form.get("check", ""))
+    check = take_check(token)
     if check is None:
         refuse(
             400,

@@ -184,6 +184,7 @@ def test_platform_storage_refusals(
     message: str,
 ) -> None:
     launch = StorageLaunch(lms_server, ready)
+    fields = dict(fields)
     origin = fields.pop("origin", "own")
     if origin != "own":  # right values, posted by another site (or without an Origin)
         fields = {"state": launch.state, "nonce": launch.nonce}
