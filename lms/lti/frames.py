@@ -59,7 +59,10 @@ def configured_origins() -> list[str]:
 
 
 def frame_origins(platform: LtiPlatform) -> list[str]:
-    """The origins that may frame the pages of a session `platform` launched."""
+    """The origins that may frame the pages of a session `platform` launched (none in a
+    host app, which takes no launches: its own policy stays as it is)."""
+    if not current_app.extensions["lms"].own_accounts:
+        return []
     found = [origin_of(platform.issuer), origin_of(platform.auth_login_url)]
     return list(dict.fromkeys([o for o in found if o] + configured_origins()))
 

@@ -14,6 +14,7 @@ import pytest
 import requests
 from werkzeug.test import TestResponse
 
+from lms.security import CONTENT_SECURITY_POLICY, merge_policies, with_frame_ancestors
 from tests.lti.conftest import Browser, LiveLMS
 from tests.lti.platform import LEARNER, Link, Person, RunningPlatform
 from tests.lti.test_refusals import assert_nothing_made
@@ -210,3 +211,17 @@ def test_no_storage_and_no_cookie_offers_a_new_window(
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
     done = launch.browser.http.post(f"{lms_server.url}/lti/launch", data=fields, timeout=30)
     assert done.status_code == 200 and "Ana Frame" in done.text
+
+
+def test_frame_ancestors_in_the_policy_and_its_merge_with_a_host_policy() -> None:
+    policy = with_frame_ancestors(CONTENT_SECURITY_POLICY, ["https://canvas.example"])
+    assert policy is not None
+    assert policy.count("frame-ancestors") == 1
+    assert policy.endswith("frame-ancestors 'self' https://canvas.example")
+    assert with_frame_ancestors(None, ["https://canvas.example"]) == (
+        "frame-ancestors 'self' https://canvas.example"
+    )  # no policy configured: the frame rule alone (X-Frame-Options is not sent)
+    assert with_frame_ancestors(CONTENT_SECURITY_POLICY, []) == CONTENT_SECURITY_POLICY
+    # A policy already on the response: what either allows (the merge of lms.security).
+    merged = merge_policies("frame-ancestors 'none'; default-src 'self'", policy)
+    assert "frame-ancestors 'self' https://canvas.example" in merged
