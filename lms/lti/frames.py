@@ -21,10 +21,14 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, make_response, render_template, request
+from werkzeug.wrappers import Response
 
-from lms.lti.tool import DatabaseStorage
+from lms.database import session
+from lms.lti.tool import DatabaseStorage, find_platform
 from lms.models import LtiPlatform
+from lms.security import allow_framing
+from lms.web import lms_url_for
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +107,40 @@ def posted_from_this_site() -> bool:
     if not origin or origin.lower() != own:
         return False
     return request.headers.get("Sec-Fetch-Site", "same-origin") == "same-origin"
+
+
+def let_platform_frame(record: dict[str, Any]) -> str:
+    """Let the platform named in a login record frame this response; its name."""
+    platform_id = record.get("platform")
+    platform = session.get(LtiPlatform, platform_id) if isinstance(platform_id, int) else None
+    if platform is None:
+        return "your platform"
+    allow_framing(frame_origins(platform))
+    return platform.name
+
+
+def new_window_page(login_params: dict[str, Any], platform_name: str) -> Response:
+    """The page for a frame that keeps no cookie: open the course in a new window, where
+    the login begins again (a top-level window keeps the state cookie)."""
+    params = {k: v for k, v in login_params.items() if isinstance(v, str)}
+    params["lti1p3_new_window"] = "1"
+    page = render_template(
+        "lms/lti/new_window.html",
+        url=lms_url_for("lti.login", **params),
+        platform_name=platform_name,
+    )
+    return make_response(page)
+
+
+def frame_session(body: dict[str, Any]) -> None:
+    """The launched session's pages may be framed by the platform that launched it."""
+    platform = find_platform(str(body.get("iss")), launch_audience(body))
+    if platform is not None:
+        allow_framing(frame_origins(platform), session_wide=True)
+
+
+def launch_audience(body: dict[str, Any]) -> str | None:
+    aud = body.get("aud")
+    if isinstance(aud, list):
+        return str(body.get("azp") or (aud[0] if aud else "")) or None
+    return str(aud) if aud else None

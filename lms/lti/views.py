@@ -51,7 +51,10 @@ from lms.lti.dynamic import Registration as DynamicRegistration
 from lms.lti.forms import PlatformForm
 from lms.lti.frames import (
     frame_origins,
+    frame_session,
+    let_platform_frame,
     new_check,
+    new_window_page,
     posted_from_this_site,
     storage_origin,
     take_check,
@@ -148,34 +151,11 @@ def login() -> Any:
     return oidc.set_cookies(make_response(page))
 
 
-def frame_for_login(record: dict[str, Any]) -> str:
-    """Let the platform named in a login record frame this response; its name."""
-    platform_id = record.get("platform")
-    platform = session.get(LtiPlatform, platform_id) if isinstance(platform_id, int) else None
-    if platform is None:
-        return "your platform"
-    allow_framing(frame_origins(platform))
-    return platform.name
-
-
-def new_window(login_params: dict[str, Any], platform_name: str) -> Response:
-    """The page for a frame that keeps no cookie: open the course in a new window, where
-    the login begins again (a top-level window keeps the state cookie)."""
-    params = {k: v for k, v in login_params.items() if isinstance(v, str)}
-    params["lti1p3_new_window"] = "1"
-    page = render_template(
-        "lms/lti/new_window.html",
-        url=lms_url_for("lti.login", **params),
-        platform_name=platform_name,
-    )
-    return make_response(page)
-
-
 @bp.post("/lti/launch")
 def launch() -> Response:
     """The authentication response: check the id_token, map it, sign in, open the target."""
     record = login_record(request.form.get("state"))
-    platform_name = frame_for_login(record)
+    platform_name = let_platform_frame(record)
     if not current_app.extensions["lms"].own_accounts:
         refuse(403, "LTI launches need the LMS's own accounts (the standalone app).")
     launch_ = message_launch(FlaskRequest())
@@ -183,7 +163,7 @@ def launch() -> Response:
         launch_.validate()
     except NoStateCookieError as missing:
         log.info("LTI launch without its state cookie: offered a new window")
-        return new_window(missing.login, platform_name)
+        return new_window_page(missing.login, platform_name)
     except (LtiException, OIDCException) as error:
         refuse(400, f"This LTI launch was refused: {explain(error)}", error=error)
     except Exception as error:
@@ -225,13 +205,13 @@ def finish_check() -> Response:
             "Open the link in your platform again.",
         )
     record = login_record(check["state"])
-    platform_name = frame_for_login(record)
+    platform_name = let_platform_frame(record)
     if request.form.get("storage") == "unavailable":
         # The platform's page did not answer: the state cookie, if the browser kept it.
         state = check["state"]
         if request.cookies.get(f"lti1p3-{state}") != state:
             log.info("LTI launch: no platform storage, no state cookie: offered a new window")
-            return new_window(check.get("login") or {}, platform_name)
+            return new_window_page(check.get("login") or {}, platform_name)
     elif (request.form.get("state"), request.form.get("nonce")) != (check["state"], check["nonce"]):
         refuse(
             400,
@@ -278,20 +258,6 @@ def finish_launch(launch_: Any) -> Response:
         launched.target.path,
     )
     return redirect(launched.target.path)
-
-
-def frame_session(body: dict[str, Any]) -> None:
-    """The launched session's pages may be framed by the platform that launched it."""
-    platform = find_platform(str(body.get("iss")), launch_audience(body))
-    if platform is not None:
-        allow_framing(frame_origins(platform), session_wide=True)
-
-
-def launch_audience(body: dict[str, Any]) -> str | None:
-    aud = body.get("aud")
-    if isinstance(aud, list):
-        return str(body.get("azp") or (aud[0] if aud else "")) or None
-    return str(aud) if aud else None
 
 
 # -- Deep Linking 2.0 -----------------------------------------------------------------------------
