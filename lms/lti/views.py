@@ -34,7 +34,7 @@ from flask import (
     request,
 )
 from flask import session as flask_session
-from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -209,7 +209,7 @@ def finish_check() -> Response:
     if request.form.get("storage") == "unavailable":
         # The platform's page did not answer: the state cookie, if the browser kept it.
         state = check["state"]
-        if request.cookies.get(f"lti1p3-{state}") != state:
+        if FlaskCookieService(FlaskRequest()).get_cookie(state) != state:
             log.info("LTI launch: no platform storage, no state cookie: offered a new window")
             return new_window_page(check.get("login") or {}, platform_name)
     elif (request.form.get("state"), request.form.get("nonce")) != (check["state"], check["nonce"]):

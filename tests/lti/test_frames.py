@@ -114,7 +114,7 @@ def test_deployer_adds_frame_origins(lms_server: LiveLMS, ready: RunningPlatform
 class StorageLaunch:
     """A launch from a platform that offers its storage, up to the check page."""
 
-    def __init__(self, lms: LiveLMS, platform: RunningPlatform) -> None:
+    def __init__(self, lms: LiveLMS, platform: RunningPlatform, *, cookies: bool = False) -> None:
         self.lms = lms
         self.browser = Browser(lms)
         http = self.browser.http
@@ -130,7 +130,8 @@ class StorageLaunch:
         assert data["target"] == "_parent"
         assert data["origin"] == platform.url  # messages go to the platform only
         self.state, self.nonce = data["state"], data["nonce"]
-        http.cookies.clear()  # the frame keeps no cookie: the platform's storage has them
+        if not cookies:  # the frame keeps no cookie: the platform's storage has them
+            http.cookies.clear()
         auth = http.get(html.unescape(page.group(1)), timeout=30).text
         fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', auth))
         assert fields["state"] == self.state
@@ -193,6 +194,14 @@ def test_platform_storage_refusals(
     assert response.status_code == status
     assert message in response.text
     assert_nothing_made(lms_server, launch.browser)
+
+
+def test_no_storage_answer_but_a_state_cookie(lms_server: LiveLMS, ready: RunningPlatform) -> None:
+    """The platform's page did not answer, but this browser kept the state cookie."""
+    launch = StorageLaunch(lms_server, ready, cookies=True)
+    response = launch.finish(storage="unavailable")
+    assert response.status_code == 302, response.text[:2000]
+    assert "Ana Frame" in launch.browser.get("/courses/sp/").text
 
 
 def test_no_storage_and_no_cookie_offers_a_new_window(
