@@ -89,6 +89,9 @@ DEFAULTS: dict[str, Any] = {
     "LMS_BADGES_ISSUER_EMAIL": None,
     # LTI: hours a retired tool key stays in the published key set (`lms lti rotate-key`).
     "LMS_LTI_RETIRED_KEY_HOURS": 24,
+    # LTI: origins besides a platform's issuer and authorisation URL that may frame the
+    # pages of a session it launched (e.g. ["https://school.instructure.com"]).
+    "LMS_LTI_FRAME_ANCESTORS": None,
     # Background jobs (lms.jobs): mail, learning records and digests run after the commit.
     # "auto": on PostgreSQL procrastinate runs them (`lms worker`); on SQLite, the worker
     # thread of `lms run`/`lms demo` or `lms worker`. "table": always the table's own workers.
@@ -115,6 +118,7 @@ DEFAULTS: dict[str, Any] = {
 #: after their default, and a None default without an entry here is text.
 TYPES: dict[str, type] = {
     "LMS_TRUSTED_HOSTS": list,
+    "LMS_LTI_FRAME_ANCESTORS": list,
     "LMS_HSTS_MAX_AGE": int,
 }
 

@@ -34,6 +34,7 @@ POLICIES: dict[str, Audience] = {
     "lti.jwks": Audience.PUBLIC,
     "lti.login": Audience.PUBLIC,
     "lti.launch": Audience.PUBLIC,
+    "lti.finish_check": Audience.PUBLIC,
     "lti.picker": Audience.SIGNED_IN,
     "lti.roster": Audience.STAFF,
     "lti.platforms": Audience.ADMIN,

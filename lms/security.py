@@ -9,6 +9,12 @@ LMS's policy would refuse. A host that opts in (LMS_CONTENT_SECURITY_POLICY) and
 policy of its own gets one policy on LMS pages that allows what either allows: the LMS
 merges its policy into the response once every `after_request` function, the host's
 included (Flask-Talisman's, say), has run (Flask's `request_finished` signal).
+
+Framing: every page refuses to be shown in another site's frame (`X-Frame-Options` and
+`frame-ancestors 'self'`), except pages for a session an LTI platform launched (and the
+launch's own pages): those may be framed by that platform's origins (`allow_framing`),
+with no X-Frame-Options (it cannot name origins), and their session cookie is
+`SameSite=None; Secure; Partitioned` over HTTPS, as a third-party frame needs.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'self'",
     ]
 )
+
+#: Where the origins allowed to frame a response are kept: for this response (`g`), or for
+#: the whole session (a session an LTI platform launched).
+FRAME_ANCESTORS_KEY = "lms_frame_ancestors"
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -56,6 +66,39 @@ FETCH_DIRECTIVES = frozenset(
         "manifest-src",
     }
 )
+
+
+def allow_framing(origins: list[str], *, session_wide: bool = False) -> None:
+    """Let `origins` frame this response (and with `session_wide`, every later response of
+    this session too)."""
+    allowed = list(dict.fromkeys([*(g.get(FRAME_ANCESTORS_KEY) or []), *origins]))
+    setattr(g, FRAME_ANCESTORS_KEY, allowed)
+    if session_wide:
+        flask_session[FRAME_ANCESTORS_KEY] = allowed
+
+
+def frame_ancestors() -> list[str]:
+    """Other origins that may frame this response (none: only the site itself)."""
+    if not has_request_context():
+        return []
+    found = g.get(FRAME_ANCESTORS_KEY) or flask_session.get(FRAME_ANCESTORS_KEY) or []
+    return [str(origin) for origin in found] if isinstance(found, list) else []
+
+
+def with_frame_ancestors(policy: str | None, origins: list[str]) -> str | None:
+    """`policy` with its frame-ancestors set to 'self' and `origins` (a policy of that
+    directive alone when there is none)."""
+    if not origins:
+        return policy
+    directive = " ".join(["frame-ancestors", "'self'", *origins])
+    if not policy:
+        return directive
+    kept = [
+        part.strip()
+        for part in policy.split(";")
+        if part.strip() and part.split()[0].lower() != "frame-ancestors"
+    ]
+    return "; ".join([*kept, directive])
 
 
 def content_security_policy() -> str | None:
@@ -145,7 +188,10 @@ def add_security_headers(response: Response) -> Response:
         # button after signing out).
         if is_private(response):
             response.headers["Cache-Control"] = "no-store"
+    framed_by = frame_ancestors()
     for name, value in HEADERS.items():
+        if name == "X-Frame-Options" and framed_by:
+            continue  # it cannot name the platform: frame-ancestors says who may frame
         response.headers.setdefault(name, value)
     return response
 
@@ -159,7 +205,7 @@ def apply_content_security_policy(sender: Flask, response: Response, **_: object
         return
     if not state.own_accounts and (request.blueprint or "").partition(".")[0] != state.name:
         return
-    policy = content_security_policy()
+    policy = with_frame_ancestors(content_security_policy(), frame_ancestors())
     if not policy:
         return
     existing = response.headers.get("Content-Security-Policy")
@@ -178,3 +224,21 @@ class SessionInterface(SecureCookieSessionInterface):
         if super().get_cookie_secure(app):
             return True
         return has_request_context() and request.is_secure
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        if self.framed():
+            return "None"
+        return super().get_cookie_samesite(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        return self.framed() or super().get_cookie_partitioned(app)
+
+    @staticmethod
+    def framed() -> bool:
+        """Whether this is the session of a launch shown in a platform's frame, over HTTPS
+        (a cross-site frame gets no SameSite=Lax cookie; SameSite=None needs Secure)."""
+        return (
+            has_request_context()
+            and request.is_secure
+            and bool(flask_session.get(FRAME_ANCESTORS_KEY))
+        )

@@ -30,13 +30,14 @@ def _closing(app: Any) -> Any:
 
 
 @contextmanager
-def serving(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve `app` on a free port of `host` until the block ends; yields its base URL."""
-    server = make_server(host, 0, _closing(app), threaded=True)
+def serving(app: Any, host: str = "127.0.0.1", ssl_context: Any = None) -> Iterator[str]:
+    """Serve `app` on a free port of `host` until the block ends (over HTTPS with an
+    `ssl_context`); yields its base URL."""
+    server = make_server(host, 0, _closing(app), threaded=True, ssl_context=ssl_context)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_port}"
+        yield f"{'https' if ssl_context else 'http'}://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deployment import Deployment
+from pylti1p3.exception import LtiMessageValidationException
 from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from pylti1p3.registration import Registration
 from pylti1p3.session import SessionService
@@ -143,9 +144,71 @@ class OnceSessionService(SessionService):
         return storage.take(self._get_key("nonce", nonce))
 
 
-def oidc_login(request: FlaskRequest) -> FlaskOIDCLogin:
+class NoStateCookieError(Exception):
+    """A launch whose state was issued here, posted without the state cookie (a frame whose
+    browser keeps no third-party cookies, or another browser): `login` says how the login
+    began, to begin it again in a new window."""
+
+    def __init__(self, login: dict[str, Any]) -> None:
+        super().__init__("No state cookie")
+        self.login = login
+
+
+class FrameLogin(FlaskOIDCLogin):
+    """The library's login, with what began it kept under the state (`login_record`)."""
+
+    def authorisation_url(self, launch_url: str, record: dict[str, Any]) -> str:
+        """The platform's authorisation URL with a fresh state and nonce (and the state
+        cookie to set, `set_cookies`)."""
+        _, login = self.get_cookies_allowed_js_check_params()  # the login's own parameters
+        self.pass_params_to_launch(dict(record, login=dict(login)))
+        return self._prepare_redirect_url(launch_url)
+
+    def set_cookies(self, response: Any) -> Any:
+        self._cookie_service.update_response(response)
+        return response
+
+
+class FrameLaunch(FlaskMessageLaunch):
+    """The library's launch, with the state checked as the login asked: by the platform's
+    storage (`needs_storage_check`: checked once the id_token is valid, `lms.lti.frames`),
+    or by the state cookie, whose absence for a state issued here is `NoStateCookieError`
+    rather than a refusal."""
+
+    needs_storage_check = False
+    login: dict[str, Any] | None = None
+
+    def validate_state(self) -> FrameLaunch:
+        state = self._get_request_param("state")
+        if not state:
+            raise LtiMessageValidationException("Missing state param")
+        if self._session_service.check_state_is_valid(state, self._get_id_token_hash()):
+            return self
+        record = self._session_service.get_state_params(state)
+        record = record if isinstance(record, dict) else {}
+        self.login = record.get("login")
+        if record.get("storage_target"):
+            self.needs_storage_check = True
+        elif self._cookie_service.get_cookie(state) != state:
+            if isinstance(self.login, dict):
+                raise NoStateCookieError(self.login)
+            raise LtiMessageValidationException("State not found")
+        return self
+
+
+def login_record(state: Any) -> dict[str, Any]:
+    """What the login that issued `state` kept (its parameters, platform, storage target)."""
+    if not isinstance(state, str) or not state:
+        return {}
+    service = OnceSessionService(FlaskRequest())
+    service.set_data_storage(DatabaseStorage())
+    found = service.get_state_params(state)
+    return found if isinstance(found, dict) else {}
+
+
+def oidc_login(request: FlaskRequest) -> FrameLogin:
     storage = DatabaseStorage()
-    return FlaskOIDCLogin(
+    return FrameLogin(
         request,
         ToolConf(),
         session_service=OnceSessionService(request),
@@ -153,9 +216,9 @@ def oidc_login(request: FlaskRequest) -> FlaskOIDCLogin:
     )
 
 
-def message_launch(request: FlaskRequest) -> FlaskMessageLaunch:
+def message_launch(request: FlaskRequest) -> FrameLaunch:
     storage = DatabaseStorage()
-    launch = FlaskMessageLaunch(request, ToolConf(), session_service=OnceSessionService(request))
+    launch = FrameLaunch(request, ToolConf(), session_service=OnceSessionService(request))
     launch.set_launch_data_storage(storage)
     return launch
 

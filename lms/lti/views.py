@@ -6,16 +6,19 @@ the browser to the platform's authorisation URL with a fresh state (a cookie) an
 it (signature, iss, aud, exp, nonce used once, state, deployment, message) and the LMS
 maps it (`lms.lti.provision`), signs the person in and opens the target.
 
-No CSRF token here: these requests come from the platform by design; the state cookie,
-the nonce and the signature are what protect them. Every refusal is a 4xx page that
-says what is wrong, is logged, and signs no one in.
+No CSRF token here: these requests come from the platform by design; the state (in a
+cookie, or in the platform's storage when it offers it: `lms.lti.frames`), the nonce and
+the signature are what protect them (and the storage check is accepted from the LMS's own
+page only). A launch in a frame that kept no state cookie gets a page offering a new
+window, where the login begins again. Every refusal is a 4xx page that says what is
+wrong, is logged, and signs no one in.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 import sqlalchemy as sa
@@ -31,7 +34,7 @@ from flask import (
     request,
 )
 from flask import session as flask_session
-from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -46,13 +49,30 @@ from lms.lti import keys
 from lms.lti.dynamic import DynamicRegistrationError
 from lms.lti.dynamic import Registration as DynamicRegistration
 from lms.lti.forms import PlatformForm
+from lms.lti.frames import (
+    frame_origins,
+    frame_session,
+    let_platform_frame,
+    new_check,
+    new_window_page,
+    posted_from_this_site,
+    storage_origin,
+    take_check,
+)
 from lms.lti.picker import choices, content_items
 from lms.lti.provision import LaunchRefusedError, provision, provision_deep_link
 from lms.lti.registry import RegistrationError, register_platform
 from lms.lti.roster import RosterError, sync_roster
-from lms.lti.tool import find_platform, message_launch, oidc_login, restore_launch
+from lms.lti.tool import (
+    NoStateCookieError,
+    find_platform,
+    login_record,
+    message_launch,
+    oidc_login,
+    restore_launch,
+)
 from lms.models import LtiContext, LtiPlatform, Role
-from lms.security import add_security_headers, content_security_policy
+from lms.security import add_security_headers, allow_framing, content_security_policy
 from lms.web import lms_url_for, refuse_nul_in_url, render_error
 
 log = logging.getLogger(__name__)
@@ -68,9 +88,8 @@ bp.after_request(add_security_headers)
 #: The library's terse messages, said so a person (or the platform's admin) can act on them.
 EXPLAIN = {
     "Missing state param": "it has no state (it did not come through this site's login step).",
-    "State not found": "its state is not the one this browser was given at the login step "
-    "(it was changed, or the launch began in another browser, or the browser blocked the "
-    "cookie: open the course in a new window).",
+    "State not found": "its state is not one this site gave at the login step (it was "
+    "changed on the way).",
     "Invalid Nonce.": "its nonce was already used or was never issued (a replayed launch).",
     "Registration not found.": "its issuer and client id (aud) are not a platform registered "
     "with this LMS.",
@@ -100,25 +119,115 @@ def jwks() -> Response:
 
 @bp.route("/lti/login", methods=["GET", "POST"])
 def login() -> Any:
-    """OIDC third-party login initiation: off to the platform's authorisation URL."""
+    """OIDC third-party login initiation: off to the platform's authorisation URL (by way
+    of the platform's storage when the platform offers it: `lti_storage_target`)."""
+    lti_request = FlaskRequest()
+    platform = find_platform(
+        str(lti_request.get_param("iss") or ""), lti_request.get_param("client_id") or None
+    )
+    if platform is not None:
+        allow_framing(frame_origins(platform))
+    target = lti_request.get_param("lti_storage_target")
+    origin = storage_origin(platform) if platform else None
+    storage = {"target": target, "origin": origin} if target and origin else None
+    oidc = oidc_login(lti_request)
     try:
-        return oidc_login(FlaskRequest()).redirect(external_url("lti.launch"))
+        url = oidc.authorisation_url(
+            external_url("lti.launch"),
+            {"platform": platform.id if platform else None, "storage_target": storage},
+        )
     except (OIDCException, LtiException) as error:
         refuse(400, f"This LTI login cannot go on: {explain(error)}", error=error)
+    if storage is None:
+        return oidc.set_cookies(redirect(url))
+    query = parse_qs(urlsplit(url).query)
+    page = render_template(
+        "lms/lti/storage_login.html",
+        url=url,
+        storage=storage,
+        state=query["state"][0],
+        nonce=query["nonce"][0],
+    )
+    return oidc.set_cookies(make_response(page))
 
 
 @bp.post("/lti/launch")
 def launch() -> Response:
     """The authentication response: check the id_token, map it, sign in, open the target."""
+    record = login_record(request.form.get("state"))
+    platform_name = let_platform_frame(record)
     if not current_app.extensions["lms"].own_accounts:
         refuse(403, "LTI launches need the LMS's own accounts (the standalone app).")
     launch_ = message_launch(FlaskRequest())
     try:
         launch_.validate()
+    except NoStateCookieError as missing:
+        log.info("LTI launch without its state cookie: offered a new window")
+        return new_window_page(missing.login, platform_name)
     except (LtiException, OIDCException) as error:
         refuse(400, f"This LTI launch was refused: {explain(error)}", error=error)
     except Exception as error:
         refuse(400, "This LTI launch was refused: its id_token could not be read.", error=error)
+    if launch_.needs_storage_check:
+        return storage_check(launch_, record)
+    return finish_launch(launch_)
+
+
+def storage_check(launch_: Any, record: dict[str, Any]) -> Response:
+    """A valid id_token whose state is in the platform's storage: the page that reads it
+    back there and posts it to `finish_check`."""
+    body = launch_.get_launch_data()
+    state = str(request.form.get("state"))
+    token = new_check(launch_.get_launch_id(), state, str(body.get("nonce")), launch_.login or {})
+    page = render_template(
+        "lms/lti/storage_check.html",
+        token=token,
+        state=state,
+        nonce=body.get("nonce"),
+        storage=record["storage_target"],
+    )
+    return make_response(page)
+
+
+@bp.post("/lti/launch/check")
+def finish_check() -> Response:
+    """The platform storage check of a launch, posted by the page `storage_check` sent."""
+    token = request.form.get("check", "")
+    if not token:
+        refuse(400, "This LTI launch check is empty: open the link in your platform again.")
+    if not posted_from_this_site():
+        refuse(403, "This LTI launch check did not come from this site's launch page.")
+    check = take_check(token)
+    if check is None:
+        refuse(
+            400,
+            "This LTI launch was refused: its check was already used or has expired. "
+            "Open the link in your platform again.",
+        )
+    record = login_record(check["state"])
+    platform_name = let_platform_frame(record)
+    if request.form.get("storage") == "unavailable":
+        # The platform's page did not answer: the state cookie, if the browser kept it.
+        state = check["state"]
+        if FlaskCookieService(FlaskRequest()).get_cookie(state) != state:
+            log.info("LTI launch: no platform storage, no state cookie: offered a new window")
+            return new_window_page(check.get("login") or {}, platform_name)
+    elif (request.form.get("state"), request.form.get("nonce")) != (check["state"], check["nonce"]):
+        refuse(
+            400,
+            "This LTI launch was refused: the state kept in your platform's page "
+            "does not match this launch (it was changed, or the launch began in another browser). "
+            "Open the link in your platform again.",
+        )
+    try:
+        launch_ = restore_launch(FlaskRequest(), check["launch_id"])
+    except (LtiException, OIDCException) as error:
+        refuse(400, "This LTI launch has expired: open the link again.", error=error)
+    return finish_launch(launch_)
+
+
+def finish_launch(launch_: Any) -> Response:
+    """A checked launch: map it, sign the person in, open the target."""
     body = launch_.get_launch_data()
     if launch_.is_deep_link_launch():
         return deep_link_start(launch_.get_launch_id(), body)
@@ -141,6 +250,7 @@ def launch() -> Response:
         )
     start_session(launched.account)
     flask_session["lms_lti"] = True  # this session began with a platform launch
+    frame_session(body)
     log.info(
         "LTI launch: %s (%s) opened %s",
         body.get("sub"),
@@ -164,6 +274,7 @@ def deep_link_start(launch_id: str, body: dict[str, Any]) -> Response:
     session.commit()
     start_session(account)
     flask_session[DEEP_LINK_KEY] = launch_id
+    frame_session(body)
     return redirect(lms_url_for("lti.picker"))
 
 

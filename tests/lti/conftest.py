@@ -4,11 +4,14 @@ redirects and submit the platform's auto-posting form as a browser does."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
-import threading
+import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -16,8 +19,10 @@ from urllib.parse import urljoin
 import pytest
 import requests
 import sqlalchemy as sa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from lms import migrate
 from lms.content.loader import load_courses
@@ -25,6 +30,7 @@ from lms.content.sync import sync_courses
 from lms.database import session, utcnow
 from lms.models import Course, Lesson, LessonProgress, LtiUser, Profile
 from tests.conftest import LEARNING_COURSES, make_test_app
+from tests.live import serving
 from tests.lti.platform import RunningPlatform, run_platform
 from tests.quizzes.conftest import GOOD
 
@@ -40,12 +46,14 @@ class LiveLMS:
     url: str
 
 
-@pytest.fixture
-def lms_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveLMS]:
+@contextmanager
+def serve_lms(database_url: str, tmp_path: Path, *, tls: bool = False) -> Iterator[LiveLMS]:
+    """The LMS with the test courses on a free port of 127.0.0.1 (`tls`: over HTTPS, with a
+    self-signed certificate a test browser is told to accept)."""
     courses = tmp_path / "courses"
     for source in (LEARNING_COURSES / "selfpaced", LEARNING_COURSES / "cohort", GOOD):
         shutil.copytree(source, courses / source.name)
-    app = make_test_app(empty_database_url)
+    app = make_test_app(database_url)
     with app.app_context():
         migrate.upgrade()
         result = load_courses(courses)
@@ -53,19 +61,60 @@ def lms_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveLMS]:
         sync_courses(result.courses)
         session.commit()
         session.remove()
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["LMS_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    context = self_signed_tls(tmp_path) if tls else None
     try:
-        yield LiveLMS(app, url)
+        with serving(app, "127.0.0.1", ssl_context=context) as url:
+            app.config["LMS_BASE_URL"] = url
+            yield LiveLMS(app, url)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             session.remove()
             app.extensions["sqlalchemy"].engine.dispose()
+
+
+def self_signed_tls(folder: Path) -> ssl.SSLContext:
+    """A TLS server context with a fresh self-signed certificate for 127.0.0.1."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "tls-cert.pem", folder / "tls-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@pytest.fixture
+def lms_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveLMS]:
+    with serve_lms(empty_database_url, tmp_path) as lms:
+        yield lms
+
+
+@pytest.fixture
+def https_lms_server(empty_database_url: str, tmp_path: Path) -> Iterator[LiveLMS]:
+    with serve_lms(empty_database_url, tmp_path, tls=True) as lms:
+        yield lms
 
 
 def register(lms: LiveLMS, platform: RunningPlatform, **overrides: str) -> Any:
@@ -88,8 +137,14 @@ def register(lms: LiveLMS, platform: RunningPlatform, **overrides: str) -> Any:
 @pytest.fixture
 def platform(lms_server: LiveLMS) -> Iterator[RunningPlatform]:
     """The test platform, registered with the LMS (`lms lti register`)."""
-    with run_platform(lms_server.url) as running:
-        result = register(lms_server, running)
+    with registered_platform(lms_server) as running:
+        yield running
+
+
+@contextmanager
+def registered_platform(lms: LiveLMS) -> Iterator[RunningPlatform]:
+    with run_platform(lms.url) as running:
+        result = register(lms, running)
         assert result.exit_code == 0, result.output
         yield running
 

@@ -8,15 +8,23 @@ set URL), and keeps the scores the tool posts in its line items.
 
 To test the tool's refusals, `mutate` changes the next launch message before signing and
 `signing_key` signs with another key (under the platform's key id).
+
+`/course-frame` is a course page that shows a link in a frame, as Canvas and Moodle can,
+and offers LTI Platform Storage (1EdTech "LTI Client Side postMessages") to the tool in it:
+it answers `lti.capabilities`, `lti.put_data` and `lti.get_data` from the tool's origin
+only. With `impostor=1` another origin (the same server as 127.0.0.1) answers the tool's
+`lti.get_data` instead, with the values the tool expects: the tool must ignore it.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -32,6 +40,49 @@ from lti1p3platform.score import TScore, UpdateScoreStatus
 from lti1p3platform.service_connector import AssignmentsGradesService, TPage
 
 from tests.live import serving
+
+#: The platform's side of LTI Platform Storage, in its course page: a store per page,
+#: answering the tool's origin only (`window.platformLog` says what it did).
+PLATFORM_STORAGE_JS = """
+var tool = TOOL_ORIGIN, impostor = IMPOSTOR, store = {};
+window.platformLog = [];
+window.addEventListener("message", function (event) {
+  var m = event.data;
+  if (!m || typeof m !== "object" || typeof m.subject !== "string") { return; }
+  if (event.origin !== tool) {
+    window.platformLog.push("ignored " + m.subject + " from " + event.origin);
+    return;
+  }
+  window.platformLog.push(m.subject + " " + (m.key || ""));
+  var reply = {subject: m.subject + ".response", message_id: m.message_id};
+  if (m.subject === "lti.capabilities") {
+    reply.supported_messages = [{subject: "lti.capabilities"}, {subject: "lti.put_data"},
+                                {subject: "lti.get_data"}];
+  } else if (m.subject === "lti.put_data") {
+    store[m.key] = m.value; reply.key = m.key; reply.value = m.value;
+  } else if (m.subject === "lti.get_data" && impostor) {
+    window.frames.impostor.postMessage(m, "*");  // the impostor answers instead
+    return;
+  } else if (m.subject === "lti.get_data") {
+    reply.key = m.key;
+    if (Object.prototype.hasOwnProperty.call(store, m.key)) { reply.value = store[m.key]; }
+    else { reply.error = {code: "key_not_found", message: "No value for " + m.key}; }
+  } else {
+    reply.error = {code: "unsupported_subject", message: "Unsupported: " + m.subject};
+  }
+  event.source.postMessage(reply, event.origin);
+});
+"""
+
+#: An impostor frame on another origin: answers a read with the very values expected.
+IMPOSTOR_JS = """
+window.addEventListener("message", function (event) {
+  var m = event.data;
+  window.parent.frames.tool.postMessage({
+    subject: "lti.get_data.response", message_id: m.message_id, key: m.key,
+    value: m.key.replace(/^lti_(state|nonce)_/, "")}, "*");
+});
+"""
 
 LEARNER = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
 INSTRUCTOR = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]
@@ -132,8 +183,16 @@ def make_platform(state: PlatformState) -> Flask:
             )
 
     class Login(OIDCLoginAbstract):
+        storage_target: str | None = None
+
         def set_lti_message_hint(self, **kwargs: Any) -> None:
             self._lti_message_hint = kwargs["link"]
+
+        def prepare_preflight_url(self, user_id: str) -> str:
+            url = super().prepare_preflight_url(user_id)
+            if self.storage_target:  # the platform offers its storage (postMessage)
+                url += "&" + urlencode({"lti_storage_target": self.storage_target})
+            return url
 
         def get_redirect(self, url: str) -> Any:
             return redirect(url)
@@ -271,6 +330,43 @@ def make_platform(state: PlatformState) -> Flask:
         )
         return Response(f"<h1>Platform course</h1><ul>{items}</ul>", mimetype="text/html")
 
+    @app.get("/course-frame")
+    def course_frame() -> Any:
+        """A platform course page showing a link in a frame (`storage=1`: with platform
+        storage; `impostor=1`: another origin answers the tool's reads)."""
+        query = {"user": request.args["user"], "link": request.args["link"]}
+        storage = request.args.get("storage") == "1"
+        if storage:
+            query["storage"] = "1"
+        tool_origin = "{0.scheme}://{0.netloc}".format(urlsplit(state.tool_login_url))
+        impostor = request.args.get("impostor") == "1"
+        impostor_url = f"http://127.0.0.1:{urlsplit(state.issuer).port}/impostor"
+        page = (
+            "<!doctype html><title>Platform course</title><h1>Platform course</h1>"
+            f'<iframe name="tool" title="Course" width="1000" height="700" '
+            f'src="/start?{html.escape(urlencode(query))}"></iframe>'
+            + (
+                f'<iframe name="impostor" title="Impostor" src="{impostor_url}"></iframe>'
+                if impostor
+                else ""
+            )
+            + (
+                "<script>"
+                + PLATFORM_STORAGE_JS.replace("TOOL_ORIGIN", json.dumps(tool_origin)).replace(
+                    "IMPOSTOR", json.dumps(impostor)
+                )
+                + "</script>"
+                if storage
+                else ""
+            )
+        )
+        return Response(page, mimetype="text/html")
+
+    @app.get("/impostor")
+    def impostor() -> Any:
+        """Another origin in the platform's page: answers the tool's reads it is given."""
+        return Response(f"<!doctype html><script>{IMPOSTOR_JS}</script>", mimetype="text/html")
+
     @app.get("/jwks")
     def jwks() -> Any:
         return jsonify(Conf().get_jwks())
@@ -282,6 +378,8 @@ def make_platform(state: PlatformState) -> Flask:
         login = Login(FlaskPlatformRequest(request), Conf())
         login.set_lti_message_hint(link=request.args["link"])
         login.set_launch_url(link.target)
+        if request.args.get("storage") == "1":
+            login.storage_target = "_parent"
         return login.initiate_login(request.args["user"])
 
     @app.get("/memberships/<context>")
