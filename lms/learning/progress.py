@@ -264,7 +264,7 @@ def course_plan(course: Course) -> CoursePlan:
 
 
 def build_outline(
-    course: Course | CoursePlan,
+    plan: CoursePlan,
     enrolment: Enrolment,
     progress: Mapping[int, ReadingRow],
     attempts: Mapping[int, Sequence[AttemptRow]],
@@ -281,7 +281,6 @@ def build_outline(
     (live credit means being there); elsewhere the learner may also mark it complete. An
     evaluation is complete once submitted.
     """
-    plan = course if isinstance(course, CoursePlan) else course_plan(course)
     course = plan.course
     attendance_only = bool(course.ce)
     sequential = course.sequential

@@ -399,12 +399,18 @@ def _time_up() -> str:
 
 
 def submit_attempt(
-    attempt: Attempt, *, now: datetime | None = None, timed_out: bool = False
+    attempt: Attempt,
+    *,
+    now: datetime | None = None,
+    timed_out: bool = False,
+    versions: list[QuestionVersion] | None = None,
 ) -> bool:
     """Hand the attempt in and score it. True if this call submitted it, False if it was
     already submitted (a double click, a retry, another tab): nothing is recorded twice.
 
     A timed-out attempt is recorded as submitted at its deadline, with its saved answers.
+    `versions`: the attempt's questions, when the caller has them already (question
+    versions never change; the answers are read again once the attempt is closed).
     """
     now = now or utcnow()
     submitted_at = attempt.deadline_at if timed_out and attempt.deadline_at else now
@@ -417,12 +423,13 @@ def submit_attempt(
     session.refresh(attempt)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    questions = laid_out_questions(attempt)
-    score_submission(
-        attempt,
-        [q.version for q in questions],
-        {q.version.id: q.answer for q in questions if q.answer is not None},
-    )
+    if versions is None:
+        questions = laid_out_questions(attempt)
+        versions = [q.version for q in questions]
+        answers = {q.version.id: q.answer for q in questions if q.answer is not None}
+    else:
+        answers = answers_by_version(attempt)  # final now: the attempt is closed
+    score_submission(attempt, versions, answers)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     attempt_submitted.send(app, attempt=attempt, timed_out=timed_out)
     if attempt.status is AttemptStatus.GRADED:

@@ -297,9 +297,10 @@ def submit(attempt_id: int) -> Any:
             return render_attempt(found, access, parsed.errors, request.form), 400
         return render_confirm(found, access)
 
-    if submission_problems(laid_out_questions(found)):
+    questions = laid_out_questions(found)
+    if submission_problems(questions):
         return render_confirm(found, access), 400
-    if submit_attempt(found):
+    if submit_attempt(found, versions=[q.version for q in questions]):
         handed_in(access, "Your answers are submitted.")
     else:
         session.rollback()
