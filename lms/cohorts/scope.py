@@ -76,16 +76,8 @@ def cohort_or_404(profile: Profile, cohort_id: int, *, admin_only: bool = False)
     With `admin_only`, an instructor of the cohort gets 403 after the scope check.
     """
     cohort = None
-    if valid_id(cohort_id) and profile.is_staff:
-        query = sa.select(Cohort).where(Cohort.id == cohort_id)
-        if not profile.is_admin:  # the scope check in the same query (as `may_manage`)
-            query = query.where(
-                sa.exists().where(
-                    cohort_instructor.c.cohort_id == Cohort.id,
-                    cohort_instructor.c.profile_id == profile.id,
-                )
-            )
-        cohort = session.scalar(query)
+    if valid_id(cohort_id) and profile.is_staff:  # the scope check in the same query
+        cohort = session.scalar(cohorts_in_scope(profile).where(Cohort.id == cohort_id))
     if cohort is None:
         abort(404, description=NO_COHORT)
     if admin_only:

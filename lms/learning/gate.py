@@ -47,7 +47,10 @@ class QuizAccess(NamedTuple):
 
 
 def get_course_or_404(slug: str) -> Course:
-    course = session.scalar(sa.select(Course).where(Course.slug == slug))
+    return live_course_or_404(session.scalar(sa.select(Course).where(Course.slug == slug)))
+
+
+def live_course_or_404(course: Course | None) -> Course:
     if course is None or course.is_retired:
         abort(404, description="There is no course at this address.")
     return course
@@ -116,8 +119,7 @@ def open_quiz_or_abort(course_slug: str, quiz_slug: str) -> QuizAccess:
 
 def open_quiz_in_or_abort(course: Course, quiz_slug: str) -> QuizAccess:
     """`open_quiz_or_abort` for a course row already loaded (an attempt's)."""
-    if course.is_retired:
-        abort(404, description="There is no course at this address.")
+    live_course_or_404(course)
     profile, enrolment, _outline, item = _open_item_or_abort(course, "quiz", quiz_slug)
     quiz = session.get(Quiz, item.item.id)  # the outline's rows are read-only snapshots
     assert quiz is not None
@@ -130,9 +132,7 @@ def started_quiz_access(course: Course, quiz: Quiz) -> QuizAccess:
     not computed): the attempt was started through `open_quiz_in_or_abort`, and its
     answers are saved and handed in until it is submitted or its time runs out, even
     if an override has since moved its module's opening date."""
-    if course.is_retired:
-        abort(404, description="There is no course at this address.")
-    profile, enrolment = require_enrolment(course)
+    profile, enrolment = require_enrolment(live_course_or_404(course))
     return QuizAccess(course, quiz, profile, enrolment)
 
 
