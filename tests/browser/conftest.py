@@ -28,6 +28,11 @@ from tests.live import serving
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 REQUIRED = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
+#: For browser tests outside this folder (this conftest's hook skips only its own).
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not REQUIRED,
+    reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
+)
 SCREENSHOTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
 WIDTHS = {"desktop": 1280, "phone": 375}
 #: Scroll to (x, y), then resolve once the page has been laid out and painted again.

@@ -12,9 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,18 +20,16 @@ from playwright.sync_api import Page, expect
 
 from lms.database import session
 from lms.models import LtiUser
-from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
+from tests.browser.conftest import (  # noqa: F401  (Debian's Chromium)
+    NEEDS_CHROMIUM,
+    browser_type_launch_args,
+)
 from tests.lti.conftest import LiveLMS, registered_platform
 from tests.lti.platform import LEARNER, Link, Person, RunningPlatform
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("LMS_REQUIRE_BROWSER") != "1",
-        reason=f"Chromium not found at {CHROMIUM}",
-    ),
+    NEEDS_CHROMIUM,
     # Once, on SQLite: what frames do is the same on both (tests/lti/test_frames.py runs
     # the storage check and its refusals on both databases).
     pytest.mark.parametrize("empty_database_url", ["sqlite"], indirect=True),

@@ -3,25 +3,19 @@ window, signed in (the state cookie and the cross-site form post as a browser do
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (Debian's Chromium)
+from tests.browser.conftest import (  # noqa: F401  (Debian's Chromium)
+    NEEDS_CHROMIUM,
+    browser_type_launch_args,
+)
 from tests.lti.conftest import LiveLMS
 from tests.lti.platform import LEARNER, Link, Person, RunningPlatform
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("LMS_REQUIRE_BROWSER") != "1",
-        reason=f"Chromium not found at {CHROMIUM}",
-    ),
+    NEEDS_CHROMIUM,
 ]
 
 

@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Page, Route, expect
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import (  # noqa: F401 (the fixture points Playwright at Chromium)
-    CHROMIUM,
-    REQUIRED,
+    NEEDS_CHROMIUM,
     SCREENSHOTS,
     WIDTHS,
     browser_type_launch_args,
 )
 from tests.conftest import PASSWORD, Users
+from tests.live import serving
 from tests.quizzes.conftest import (
     LEARNER,
     QUIZ_URL,
@@ -33,13 +30,7 @@ from tests.quizzes.conftest import (
     saved_responses,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not REQUIRED,
-        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -48,14 +39,8 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 def site(app: Flask, course: None, users: Users) -> Iterator[str]:
     """The app with the fixture course and an enrolled learner, served on a free port."""
     enrol(app, users, LEARNER)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def sign_in(page: Page, site: str) -> None:
